@@ -1,0 +1,1 @@
+"""The exchange's stages, one per module; gateway.pipeline puts them in order."""

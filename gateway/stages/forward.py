@@ -1,0 +1,103 @@
+"""Stage: forward the request upstream and stream the response back, both without buffering."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from gateway.errors import BodyTooLarge, GerbangError, UpstreamTimeout, UpstreamUnreachable
+from gateway.exchange import CLIENT_CLOSED, Exchange
+from gateway.headers import client_response_headers, upstream_request_headers
+from gateway.metrics import ProxyMetrics
+from gateway.upstream import UpstreamClient
+
+LOG = logging.getLogger("gerbang.forward")
+
+
+class ForwardUpstream:
+    """Sends the exchange to the route's upstream and relays its answer as it arrives."""
+
+    def __init__(self, upstream: UpstreamClient, metrics: ProxyMetrics) -> None:
+        self._upstream = upstream
+        self._metrics = metrics
+
+    async def __call__(self, exchange: Exchange) -> web.StreamResponse | None:
+        """Forward; upstream failures before the response starts become 502/504 problems."""
+        assert exchange.match is not None
+        request = exchange.request
+        route = exchange.match.route
+        headers = upstream_request_headers(
+            request.headers,
+            client_ip=request.remote,
+            scheme=request.scheme,
+            host=request.host,
+            request_id=exchange.request_id,
+        )
+        body = _counted_body(exchange, route.max_body_bytes) if request.body_exists else None
+        response: web.StreamResponse | None = None
+        try:
+            async with self._upstream.session.request(
+                request.method,
+                exchange.match.upstream_url,
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                timeout=self._upstream.timeout(route),
+                ssl=self._upstream.ssl(route),
+            ) as upstream:
+                exchange.upstream_status = upstream.status
+                response = web.StreamResponse(
+                    status=upstream.status,
+                    reason=upstream.reason,
+                    headers=client_response_headers(
+                        upstream.headers, request_id=exchange.request_id
+                    ),
+                )
+                await response.prepare(request)
+                async for chunk in upstream.content.iter_any():
+                    await response.write(chunk)
+                    exchange.bytes_out += len(chunk)
+                await response.write_eof()
+                return response
+        except ConnectionResetError:
+            # The client went away while we were writing; the upstream call is dropped with it.
+            exchange.status = CLIENT_CLOSED
+            return response
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            error = _classify(exchange, exc)
+            self._metrics.upstream_errors.labels(route.name, error.code).inc()
+            if response is None or not response.prepared:
+                raise error from exc
+            # Headers are already sent: the only honest signal left is to cut the connection,
+            # so the client sees a truncated response rather than a complete-looking one.
+            exchange.error_code = error.code
+            LOG.warning(
+                "upstream failed mid-response",
+                extra={"request_id": exchange.request_id, "route": route.name, "code": error.code},
+            )
+            if request.transport is not None:
+                request.transport.close()
+            return response
+
+
+def _classify(exchange: Exchange, exc: BaseException) -> GerbangError:
+    """Map an upstream client failure to the gateway error it stands for."""
+    if exchange.body_too_large:
+        limit = exchange.match.route.max_body_bytes if exchange.match else 0
+        return BodyTooLarge(f"the body exceeded {limit} bytes")
+    if isinstance(exc, TimeoutError):
+        return UpstreamTimeout()
+    return UpstreamUnreachable()
+
+
+async def _counted_body(exchange: Exchange, limit: int) -> AsyncIterator[bytes]:
+    """The request body as it arrives, stopped as soon as it passes the route's limit."""
+    async for chunk in exchange.request.content.iter_any():
+        exchange.bytes_in += len(chunk)
+        if exchange.bytes_in > limit:
+            exchange.body_too_large = True
+            raise BodyTooLarge()
+        yield chunk

@@ -1,0 +1,1 @@
+"""Keyring: versioned keys, envelope encryption, signing, keyed hashing (a later issue)."""

@@ -1,0 +1,1 @@
+"""The Rego policy bundle and the policy engines behind one interface (filled by a later issue)."""

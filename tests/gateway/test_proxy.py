@@ -228,6 +228,18 @@ async def test_when_upstream_body_is_gzip_then_bytes_pass_through_unchanged(rig:
     assert gzip.decompress(raw).startswith(b"ringkasan layanan")
 
 
+async def test_when_requests_follow_each_other_then_one_upstream_connection_is_reused(
+    rig: RigFactory,
+):
+    r = await rig()
+    ports = set()
+    for _ in range(5):
+        # A new client connection each time: only the gateway's pool can keep the upstream one.
+        async with r.client.get("/echo", headers={"Connection": "close"}) as resp:
+            ports.add((await echo_json(resp))["peer_port"])
+    assert len(ports) == 1
+
+
 # --- bodies -----------------------------------------------------------------------------------
 
 
@@ -580,8 +592,8 @@ async def test_when_exchanges_complete_then_count_latency_and_in_flight_are_reco
     assert r.registry.get_sample_value("gerbang_in_flight_requests") == 0
 
 
-async def _eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def _eventually(check: Callable[[], bool], within: float = 5.0) -> bool:
+    deadline = asyncio.get_running_loop().time() + within
     while asyncio.get_running_loop().time() < deadline:
         if check():
             return True

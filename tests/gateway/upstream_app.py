@@ -38,6 +38,9 @@ async def echo(request: web.Request) -> web.Response:
             "body_sha256": hashlib.sha256(body).hexdigest(),
             "body_len": len(body),
             "chunked": request.headers.get("Transfer-Encoding", "").lower() == "chunked",
+            "peer_port": request.transport.get_extra_info("peername")[1]
+            if request.transport
+            else None,
         },
         headers={"X-Upstream": "echo"},
     )

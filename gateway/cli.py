@@ -46,13 +46,14 @@ def _parser() -> argparse.ArgumentParser:
 def _load(path: Path, workers: int | None = None) -> GatewayConfig:
     from gateway.server import preflight
 
-    config = load_config(path)
-    if workers is not None:
-        if workers < 1:
-            raise ConfigError("--workers: must be at least 1")
-        server = config.server.model_copy(update={"workers": workers})
-        config = config.model_copy(update={"server": server})
-    preflight(config)
+    if workers is not None and workers < 1:
+        raise ConfigError("--workers: must be at least 1")
+    overrides = {"workers": workers} if workers is not None else None
+    config = load_config(path, server_overrides=overrides)
+    try:
+        preflight(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     return config
 
 

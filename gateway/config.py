@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -28,11 +30,38 @@ from yarl import URL
 from gateway.errors import ConfigError
 
 _ROUTE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
-_HOSTNAME = re.compile(r"^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$|^\[[0-9A-Fa-f:.]+\]$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 Seconds = Annotated[float, Field(gt=0, le=86_400)]
 Port = Annotated[int, Field(ge=0, le=65_535)]
-TagValue = str | int | float | bool
+
+
+def _tag_value(value: object) -> object:
+    # Checked before the union so a wrong value gives one message, not one per member type.
+    if not isinstance(value, str | int | float | bool):
+        raise ValueError("a tag value must be a string, number or boolean")
+    return value
+
+
+TagValue = Annotated[str | int | float | bool, BeforeValidator(_tag_value)]
+
+
+class Tags(dict[str, str | int | float | bool]):
+    """A route's tags: a read-only dict (so a frozen config stays frozen), still picklable."""
+
+    def _refuse(self, *_: object, **__: object) -> None:
+        raise TypeError("route tags are read-only")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[Tags], tuple[dict[str, str | int | float | bool]]]:
+        return (Tags, (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))
 
 
 class _Model(BaseModel):
@@ -63,6 +92,13 @@ class SecretRef(_Model):
     file: Path | None = None
 
     _resolve_file = field_validator("file", mode="before")(_resolve_path)
+
+    @field_validator("env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME.match(value):
+            raise ValueError("must be an environment variable name such as GERBANG_TLS_KEY_PASS")
+        return value
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SecretRef:
@@ -150,7 +186,7 @@ class RouteConfig(_Model):
     total_timeout: Seconds = 300.0
     max_body_bytes: Annotated[int, Field(ge=0)] = 10 * 1024 * 1024
     ca_file: Path | None = None
-    tags: dict[str, TagValue] = Field(default_factory=dict)
+    tags: Annotated[dict[str, TagValue], AfterValidator(Tags)] = Field(default_factory=Tags)
 
     _resolve = field_validator("ca_file", mode="before")(_resolve_path)
     _exists = field_validator("ca_file")(_existing_file)
@@ -192,9 +228,11 @@ class RouteConfig(_Model):
         return value
 
     @model_validator(mode="after")
-    def _timeouts_ordered(self) -> RouteConfig:
+    def _consistent(self) -> RouteConfig:
         if self.connect_timeout > self.total_timeout:
             raise ValueError("connect_timeout must not exceed total_timeout")
+        if self.ca_file is not None and self.upstream_url.scheme != "https":
+            raise ValueError("ca_file is only used with an https:// upstream")
         return self
 
     @property
@@ -216,6 +254,8 @@ class GatewayConfig(_Model):
     @classmethod
     def _routes_list(cls, value: object) -> object:
         # TOML arrays arrive as lists; strict mode wants exactly a tuple.
+        if isinstance(value, Mapping):
+            raise ValueError("must be an array of tables: write [[routes]], not [routes]")
         return tuple(value) if isinstance(value, list) else value
 
     @field_validator("routes")
@@ -237,9 +277,30 @@ class GatewayConfig(_Model):
             seen_matches[match] = route.name
         return routes
 
+    @model_validator(mode="after")
+    def _listeners_apart(self) -> GatewayConfig:
+        server, admin = self.server, self.admin
+        if (
+            admin.enabled
+            and server.port != 0
+            and (admin.host, admin.port)
+            == (
+                server.host,
+                server.port,
+            )
+        ):
+            raise ValueError("admin and server listen on the same address and port")
+        return self
 
-def load_config(path: str | os.PathLike[str]) -> GatewayConfig:
-    """Read and validate a TOML config file; raise ConfigError naming the file and key."""
+
+def load_config(
+    path: str | os.PathLike[str], *, server_overrides: Mapping[str, Any] | None = None
+) -> GatewayConfig:
+    """Read and validate a TOML config file; raise ConfigError naming the file and key.
+
+    `server_overrides` (from command-line flags) replace keys of `[server]` before validation,
+    so they are checked exactly like the file's own values.
+    """
     file = Path(path)
     try:
         raw = file.read_bytes()
@@ -251,6 +312,9 @@ def load_config(path: str | os.PathLike[str]) -> GatewayConfig:
         raise ConfigError(f"{file}: not UTF-8 text at byte {exc.start}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: {exc}") from exc
+    if server_overrides:
+        server = data.get("server", {})
+        data["server"] = {**server, **server_overrides} if isinstance(server, dict) else server
     return config_from_mapping(data, source=str(file), base_dir=file.resolve().parent)
 
 

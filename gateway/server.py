@@ -104,9 +104,11 @@ async def serve(
         LOG.info("shutting down", extra={"deadline_s": config.server.shutdown_timeout})
     finally:
         state.ready = False
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
+        # The handlers stay until the drain is over: a second SIGTERM (systemd signals the whole
+        # control group; Ctrl-C reaches every worker) must not kill in-flight exchanges.
         await proxy_runner.cleanup()
         if admin_runner is not None:
             await admin_runner.cleanup()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
         LOG.info("stopped")

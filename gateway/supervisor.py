@@ -105,8 +105,15 @@ class Supervisor:
             if self._quick_restarts > _MAX_QUICK_RESTARTS:
                 return False
             await asyncio.sleep(_RESTART_BACKOFF_S * self._quick_restarts)
+            if self._stopping:
+                break
             self._workers[index] = self._spawn()
         return True
+
+    def begin_stop(self, stop: asyncio.Event) -> None:
+        """Signal handler: no more restarts from now on, and wake the supervising loop."""
+        self._stopping = True
+        stop.set()
 
     async def stop(self) -> None:
         """Pass SIGTERM to every worker; kill those still running after the drain deadline."""
@@ -130,7 +137,7 @@ async def _supervise(config: GatewayConfig, metrics_dir: str) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, supervisor.begin_stop, stop)
     supervisor.start()
     admin: web.AppRunner | None = None
     exit_code = 0

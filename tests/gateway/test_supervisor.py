@@ -1,0 +1,210 @@
+"""`gerbang serve --workers N`: worker processes on one port, supervised, metrics summed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.gateway.process import Gerbang, Launcher, Upstream, gateway_config, pid_alive, route
+
+pytestmark = pytest.mark.timeout(60)
+
+SLOW_S = 1.5
+CLIENT_TIMEOUT = aiohttp.ClientTimeout(total=15)
+
+
+@dataclass
+class Backend:
+    url: str = ""
+    slow_started: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def backend_app(backend: Backend) -> web.Application:
+    async def fast(_: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def slow(_: web.Request) -> web.Response:
+        backend.slow_started.set()
+        await asyncio.sleep(SLOW_S)
+        return web.Response(text="slow ok")
+
+    app = web.Application()
+    app.router.add_get("/api/fast", fast)
+    app.router.add_get("/api/slow", slow)
+    return app
+
+
+@pytest.fixture
+async def launcher(tmp_path, gerbang_cmd, subprocess_env) -> AsyncIterator[Launcher]:
+    launcher = Launcher(tmp_path, gerbang_cmd, subprocess_env)
+    yield launcher
+    await launcher.close()
+
+
+@pytest.fixture
+async def backend() -> AsyncIterator[Backend]:
+    backend = Backend()
+    server = await Upstream(backend_app(backend)).start()
+    backend.url = server.url
+    yield backend
+    await server.close()
+
+
+@pytest.fixture
+def config(unused_tcp_port_factory, backend) -> dict[str, Any]:
+    return gateway_config(
+        port=unused_tcp_port_factory(),
+        admin_port=unused_tcp_port_factory(),
+        routes=[route("api", "/api", backend.url)],
+        server={"shutdown_timeout": 5.0},
+    )
+
+
+async def _workers(session: aiohttp.ClientSession, gw: Gerbang) -> list[dict[str, Any]]:
+    async with session.get(f"{gw.admin_url}/healthz") as resp:
+        assert resp.status == 200
+        body = await resp.json()
+    assert body["status"] == "ok"
+    return list(body["workers"])
+
+
+async def _readyz(session: aiohttp.ClientSession, gw: Gerbang) -> int | None:
+    try:
+        async with session.get(f"{gw.admin_url}/readyz") as resp:
+            return resp.status
+    except (aiohttp.ClientError, TimeoutError):
+        return None
+
+
+async def _requests_total(session: aiohttp.ClientSession, gw: Gerbang, route_name: str) -> float:
+    async with session.get(f"{gw.admin_url}/metrics") as resp:
+        assert resp.status == 200
+        text = await resp.text()
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "gerbang_requests_total" and sample.labels.get("route") == route_name
+    )
+
+
+async def _many_connections(gw: Gerbang, count: int, concurrency: int = 16) -> list[int]:
+    """`count` GETs, each on a new connection, `concurrency` at a time; their statuses."""
+    limit = asyncio.Semaphore(concurrency)
+    connector = aiohttp.TCPConnector(force_close=True, limit=concurrency)
+
+    async with aiohttp.ClientSession(connector=connector, timeout=CLIENT_TIMEOUT) as session:
+
+        async def one() -> int:
+            async with limit, session.get(f"{gw.url}/api/fast") as resp:
+                assert await resp.read() == b"ok"
+                return resp.status
+
+        return await asyncio.gather(*(one() for _ in range(count)))
+
+
+def _live_ready(workers: list[dict[str, Any]]) -> bool:
+    return all(w["alive"] and w["ready"] for w in workers)
+
+
+async def test_when_two_workers_then_connections_spread_over_both_and_metrics_add_up(
+    launcher, config
+):
+    gw = await launcher.serve(config, workers=2)
+    async with aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as admin:
+        workers = await _workers(admin, gw)
+        pids = {w["pid"] for w in workers}
+        assert len(workers) == 2
+        assert len(pids) == 2
+        assert gw.pid not in pids
+        assert _live_ready(workers)
+        assert all(pid_alive(pid) for pid in pids)
+
+        statuses = await _many_connections(gw, 300)
+        assert statuses == [200] * 300
+
+        deadline = time.monotonic() + 5
+        while (total := await _requests_total(admin, gw, "api")) != 300:
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        assert total == 300
+
+    stopped = await gw.stop()
+    assert stopped.exit_code == 0
+    access = gw.access_lines()
+    assert len(access) == 300
+    assert all(entry["status"] == 200 for entry in access)
+    served_by = {entry["pid"] for entry in access}
+    assert served_by == pids, "SO_REUSEPORT should spread 300 connections over both workers"
+
+
+async def test_when_worker_is_killed_then_it_is_replaced_and_serving_continues(launcher, config):
+    gw = await launcher.serve(config, workers=2)
+    timeout = aiohttp.ClientTimeout(total=2)
+    async with aiohttp.ClientSession(timeout=timeout) as admin:
+        killed, survivor = (w["pid"] for w in await _workers(admin, gw))
+        os.kill(killed, signal.SIGKILL)
+
+        saw_not_ready = False
+        replaced: list[dict[str, Any]] = []
+        deadline = time.monotonic() + 12
+        while time.monotonic() < deadline:
+            ready = await _readyz(admin, gw)
+            saw_not_ready = saw_not_ready or ready != 200
+            workers = await _workers(admin, gw)
+            pids = [w["pid"] for w in workers]
+            if ready == 200 and killed not in pids and _live_ready(workers):
+                replaced = workers
+                break
+            await asyncio.sleep(0.05)
+        assert replaced, f"worker {killed} not replaced in time: {await _workers(admin, gw)}"
+        assert saw_not_ready, "/readyz kept answering 200 with a worker dead"
+        (new_pid,) = {w["pid"] for w in replaced} - {survivor}
+        assert len(replaced) == 2
+        assert survivor in {w["pid"] for w in replaced}
+        assert not pid_alive(killed)
+
+        assert await _many_connections(gw, 60) == [200] * 60
+
+    stopped = await gw.stop()
+    assert stopped.exit_code == 0
+    assert {entry["pid"] for entry in gw.access_lines()} == {survivor, new_pid}
+    restarts = [e for e in gw.json_lines() if e["msg"] == "worker exited; restarting"]
+    assert [(e["worker_pid"], e["exitcode"]) for e in restarts] == [(killed, -signal.SIGKILL)]
+
+
+async def test_when_supervisor_gets_sigterm_then_workers_drain_and_stop(launcher, config, backend):
+    gw = await launcher.serve(config, workers=2)
+    async with aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as session:
+        pids = [w["pid"] for w in await _workers(session, gw)]
+        assert all(pid_alive(pid) for pid in pids)
+
+        async def slow() -> tuple[int, str]:
+            async with session.get(f"{gw.url}/api/slow") as resp:
+                return resp.status, await resp.text()
+
+        in_flight = asyncio.create_task(slow())
+        await asyncio.wait_for(backend.slow_started.wait(), 5)
+        stopped = await gw.stop(signal.SIGTERM)
+        assert in_flight.done()
+        assert in_flight.result() == (200, "slow ok")
+
+    assert stopped.exit_code == 0
+    assert stopped.elapsed_s < 10
+    assert stopped.leftover_pids == []
+    assert not [pid for pid in pids if pid_alive(pid)]
+    messages = [(e["pid"], e["msg"]) for e in gw.json_lines()]
+    for pid in pids:
+        assert (pid, "stopped") in messages
+    assert not [e for e in gw.json_lines() if e["level"] == "error"]

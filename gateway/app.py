@@ -1,36 +1,49 @@
-"""The proxy application of one worker process."""
+"""The proxy of one worker process: pipeline, upstream pool and access log, served low-level.
+
+The proxy needs no URL dispatcher or middleware chain (routing is the pipeline's first stage), so
+it runs on aiohttp's low-level `web.Server` and skips that per-request work.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from aiohttp import web
 
+from gateway.access_log import AccessLog
 from gateway.config import GatewayConfig
 from gateway.metrics import ProxyMetrics
 from gateway.pipeline import Pipeline, build_stages
 from gateway.routes import RouteTable
 from gateway.upstream import UpstreamClient
 
-UPSTREAM = web.AppKey("upstream", UpstreamClient)
 
+class ProxyService:
+    """Everything one worker needs to proxy; `handle` is the aiohttp request handler."""
 
-def create_proxy_app(config: GatewayConfig, metrics: ProxyMetrics) -> web.Application:
-    """An aiohttp application that sends every request through the pipeline."""
-    upstream = UpstreamClient(config.upstream_pool, config.routes)
-    pipeline = Pipeline(
-        build_stages(RouteTable(config.routes), upstream, metrics),
-        metrics,
-        access_log=config.server.access_log,
-    )
-    app = web.Application()
-    app[UPSTREAM] = upstream
-    app.router.add_route("*", "/{tail:.*}", pipeline.handle)
+    def __init__(self, config: GatewayConfig, metrics: ProxyMetrics) -> None:
+        self._config = config
+        self.upstream = UpstreamClient(config.upstream_pool, config.routes)
+        self.access_log = AccessLog(config.logging.format) if config.server.access_log else None
+        stages = build_stages(RouteTable(config.routes), self.upstream, metrics)
+        self.handle = Pipeline(stages, metrics, self.access_log).handle
 
-    async def upstream_pool(app: web.Application) -> AsyncIterator[None]:
-        await upstream.start()
-        yield
-        await upstream.close()
+    async def start(self) -> None:
+        """Open the upstream connection pool."""
+        await self.upstream.start()
 
-    app.cleanup_ctx.append(upstream_pool)
-    return app
+    async def close(self) -> None:
+        """Close the pool and write out pending access lines (after the drain)."""
+        await self.upstream.close()
+        if self.access_log is not None:
+            self.access_log.flush()
+
+    def server(self) -> web.Server:
+        """A low-level aiohttp server for this proxy (call inside the running loop)."""
+        return web.Server(self.handle, handler_cancellation=True, access_log=None)
+
+    def runner(self) -> web.ServerRunner:
+        """A runner that drains in-flight exchanges for `server.shutdown_timeout` on cleanup."""
+        return web.ServerRunner(
+            self.server(),
+            handle_signals=False,
+            shutdown_timeout=self._config.server.shutdown_timeout,
+        )

@@ -16,7 +16,7 @@ CLIENT_CLOSED = 499  # status recorded when the client goes away before the resp
 class Exchange:
     """One request and its response. Stages read and fill it; it never holds bodies."""
 
-    request: web.Request
+    request: web.BaseRequest
     request_id: str
     started: float = field(default_factory=time.perf_counter)
     match: RouteMatch | None = None

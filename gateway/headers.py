@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -40,22 +40,24 @@ def request_id_from(headers: CIMultiDictProxy[str]) -> str:
     incoming = headers.get(REQUEST_ID_HEADER)
     if incoming is not None and _REQUEST_ID.match(incoming):
         return incoming
-    return uuid.uuid4().hex
-
-
-def _connection_tokens(headers: CIMultiDictProxy[str]) -> set[str]:
-    """Header names listed in Connection, which are hop-by-hop for this message only."""
-    tokens: set[str] = set()
-    for value in headers.getall("connection", ()):
-        tokens.update(t.strip().lower() for t in value.split(",") if t.strip())
-    return tokens
+    return os.urandom(16).hex()
 
 
 def _end_to_end(headers: CIMultiDictProxy[str], drop: frozenset[str]) -> CIMultiDict[str]:
-    named = _connection_tokens(headers) if "connection" in headers else ()
-    return CIMultiDict(
-        (k, v) for k, v in headers.items() if k.lower() not in drop and k.lower() not in named
-    )
+    """Copy the headers without `drop` and without those the Connection header names."""
+    if "connection" in headers:
+        named = {
+            token.strip().lower()
+            for value in headers.getall("connection")
+            for token in value.split(",")
+        }
+        drop = drop | named
+    out: CIMultiDict[str] = CIMultiDict()
+    add = out.add
+    for name, value in headers.items():
+        if name.lower() not in drop:
+            add(name, value)
+    return out
 
 
 def upstream_request_headers(

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from gateway.access_log import AccessLog
 from gateway.errors import BodyTooLarge, GerbangError
 from gateway.exchange import CLIENT_CLOSED, Exchange
 from gateway.headers import request_id_from
@@ -28,7 +29,6 @@ from gateway.stages.forward import ForwardUpstream
 from gateway.stages.route import ResolveRoute
 from gateway.upstream import UpstreamClient
 
-ACCESS = logging.getLogger("gerbang.access")
 LOG = logging.getLogger("gerbang.pipeline")
 
 
@@ -46,12 +46,14 @@ def build_stages(
 class Pipeline:
     """Runs the stages for each request and accounts for every exchange."""
 
-    def __init__(self, stages: Sequence[Stage], metrics: ProxyMetrics, *, access_log: bool) -> None:
+    def __init__(
+        self, stages: Sequence[Stage], metrics: ProxyMetrics, access_log: AccessLog | None
+    ) -> None:
         self._stages = tuple(stages)
         self._metrics = metrics
         self._access_log = access_log
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """The aiohttp handler for every proxied request."""
         exchange = Exchange(request, request_id_from(request.headers))
         self._metrics.in_flight.inc()
@@ -93,23 +95,11 @@ class Pipeline:
 
     def _account(self, exchange: Exchange) -> None:
         route = exchange.route_name or NO_ROUTE
-        status = str(exchange.status or CLIENT_CLOSED)
+        status = exchange.status or CLIENT_CLOSED
         elapsed = time.perf_counter() - exchange.started
         method = method_label(exchange.request.method)
-        self._metrics.requests.labels(route, method, status).inc()
-        self._metrics.latency.labels(route, status).observe(elapsed)
-        if self._access_log:
-            ACCESS.info(
-                "exchange",
-                extra={
-                    "request_id": exchange.request_id,
-                    "route": route,
-                    "method": method,
-                    "status": int(status),
-                    "upstream_status": exchange.upstream_status,
-                    "error_code": exchange.error_code,
-                    "bytes_in": exchange.bytes_in,
-                    "bytes_out": exchange.bytes_out,
-                    "duration_ms": round(elapsed * 1000, 3),
-                },
+        self._metrics.observe(route, method, status, elapsed)
+        if self._access_log is not None:
+            self._access_log.record(
+                exchange, route=route, method=method, status=status, elapsed=elapsed
             )

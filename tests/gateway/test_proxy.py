@@ -14,12 +14,13 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp import web
+from aiohttp.test_utils import BaseTestServer, TestClient, TestServer
 from prometheus_client import CollectorRegistry
 from yarl import URL
 
-from gateway.app import create_proxy_app
-from gateway.config import config_from_mapping
+from gateway.app import ProxyService
+from gateway.config import GatewayConfig, config_from_mapping
 from gateway.metrics import ProxyMetrics
 from tests.gateway.upstream_app import GZIPPED, UpstreamState, create_upstream
 
@@ -45,8 +46,43 @@ class Rig:
 RigFactory = Callable[..., Awaitable[Rig]]
 
 
+class ProxyTestServer(BaseTestServer):  # type: ignore[type-arg]
+    """Serves a ProxyService exactly as `gerbang serve` does, on a free loopback port."""
+
+    def __init__(self, proxy: ProxyService) -> None:
+        super().__init__()
+        self._proxy = proxy
+
+    async def _make_runner(self, **_: Any) -> web.BaseRunner:
+        return self._proxy.runner()
+
+
+GatewayClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
+
+
 @pytest.fixture
-async def rig(aiohttp_server: Any, aiohttp_client: Any) -> RigFactory:
+async def gateway_client(aiohttp_client: Any) -> AsyncIterator[GatewayClientFactory]:
+    """Starts the gateway's proxy for a config and returns a client for it."""
+    proxies: list[ProxyService] = []
+
+    async def start(
+        config: GatewayConfig, registry: CollectorRegistry | None = None
+    ) -> TestClient[Any, Any]:
+        proxy = ProxyService(config, ProxyMetrics(registry or CollectorRegistry()))
+        await proxy.start()
+        proxies.append(proxy)
+        client: TestClient[Any, Any] = await aiohttp_client(
+            ProxyTestServer(proxy), auto_decompress=False
+        )
+        return client
+
+    yield start
+    for proxy in proxies:
+        await proxy.close()
+
+
+@pytest.fixture
+async def rig(aiohttp_server: Any, gateway_client: GatewayClientFactory) -> RigFactory:
     """Builds a gateway in front of a fresh upstream with the given routes (upstream filled in)."""
 
     async def build(routes: list[dict[str, Any]] | None = None) -> Rig:
@@ -58,8 +94,7 @@ async def rig(aiohttp_server: Any, aiohttp_client: Any) -> RigFactory:
             route.setdefault("upstream", upstream_url)
         config = config_from_mapping({"routes": route_tables})
         registry = CollectorRegistry()
-        app = create_proxy_app(config, ProxyMetrics(registry))
-        client = await aiohttp_client(app, auto_decompress=False)
+        client = await gateway_client(config, registry)
         return Rig(client, state, upstream_url, registry)
 
     return build
@@ -474,7 +509,7 @@ async def test_when_strip_prefix_then_upstream_gets_the_rest_under_its_base_path
 
 
 async def test_when_upstream_has_a_base_path_then_paths_are_joined_under_it(
-    aiohttp_server: Any, aiohttp_client: Any
+    aiohttp_server: Any, gateway_client: GatewayClientFactory
 ):
     state = UpstreamState()
     upstream = await aiohttp_server(create_upstream(state))
@@ -490,7 +525,7 @@ async def test_when_upstream_has_a_base_path_then_paths_are_joined_under_it(
             ]
         }
     )
-    client = await aiohttp_client(create_proxy_app(config, ProxyMetrics(CollectorRegistry())))
+    client = await gateway_client(config)
     async with client.get("/ocr/scan/ktp?lang=id") as resp:
         echoed = await echo_json(resp)
     assert echoed["path"] == "/base/scan/ktp"
@@ -548,7 +583,7 @@ async def _tls_upstream(aiohttp_server: Any, ca: Any) -> TestServer:
 
 
 async def test_when_upstream_tls_is_signed_by_the_configured_ca_then_it_is_trusted(
-    aiohttp_server: Any, aiohttp_client: Any, tls_ca: Any, tmp_path: Any
+    aiohttp_server: Any, gateway_client: GatewayClientFactory, tls_ca: Any, tmp_path: Any
 ):
     upstream = await _tls_upstream(aiohttp_server, tls_ca)
     ca_file = tmp_path / "ca.pem"
@@ -557,18 +592,18 @@ async def test_when_upstream_tls_is_signed_by_the_configured_ca_then_it_is_trust
     config = config_from_mapping(
         {"routes": [{"name": "tls", "path_prefix": "/", "upstream": url, "ca_file": str(ca_file)}]}
     )
-    client = await aiohttp_client(create_proxy_app(config, ProxyMetrics(CollectorRegistry())))
+    client = await gateway_client(config)
     async with client.get("/echo") as resp:
         assert (await echo_json(resp))["method"] == "GET"
 
 
 async def test_when_upstream_tls_is_not_trusted_then_502_and_nothing_is_sent(
-    aiohttp_server: Any, aiohttp_client: Any, tls_ca: Any
+    aiohttp_server: Any, gateway_client: GatewayClientFactory, tls_ca: Any
 ):
     upstream = await _tls_upstream(aiohttp_server, tls_ca)
     url = f"https://127.0.0.1:{upstream.port}"
     config = config_from_mapping({"routes": [{"name": "tls", "path_prefix": "/", "upstream": url}]})
-    client = await aiohttp_client(create_proxy_app(config, ProxyMetrics(CollectorRegistry())))
+    client = await gateway_client(config)
     async with client.get("/echo") as resp:
         assert resp.status == 502
         assert (await resp.json())["code"] == "upstream_unreachable"
@@ -599,3 +634,28 @@ async def _eventually(check: Callable[[], bool], within: float = 5.0) -> bool:
             return True
         await asyncio.sleep(0.02)
     return check()
+
+
+async def test_when_exchanges_end_then_each_gets_one_json_access_line_without_request_data(
+    rig: RigFactory, capsys: pytest.CaptureFixture[str]
+):
+    r = await rig([{"name": "api", "path_prefix": "/echo"}])
+    secret = "3201012345678901"  # synthetic NIK-shaped value
+    async with r.client.post(f"/echo/{secret}?nik={secret}", data=secret) as resp:
+        await echo_json(resp)
+    async with r.client.get("/nothing-here", headers={"X-Request-ID": "trace-404"}) as resp:
+        assert resp.status == 404
+    await asyncio.sleep(0.2)  # past the access log's batching interval
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(x["route"], x["status"], x["error_code"]) for x in lines] == [
+        ("api", 200, None),
+        ("-", 404, "route_not_found"),
+    ]
+    ok, missing = lines
+    assert ok["upstream_status"] == 200
+    assert ok["bytes_in"] == len(secret)
+    assert ok["bytes_out"] > 0
+    assert missing["request_id"] == "trace-404"
+    assert missing["upstream_status"] is None
+    assert {"ts", "level", "logger", "msg", "pid", "method", "duration_ms"} <= set(ok)
+    assert secret not in json.dumps(lines)

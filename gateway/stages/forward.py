@@ -62,11 +62,11 @@ class ForwardUpstream:
                     exchange.bytes_out += len(chunk)
                 await response.write_eof()
                 return response
-        except ConnectionResetError:
-            # The client went away while we were writing; the upstream call is dropped with it.
-            exchange.status = CLIENT_CLOSED
-            return response
-        except (TimeoutError, aiohttp.ClientError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ConnectionResetError) as exc:
+            if isinstance(exc, ConnectionResetError) and _client_gone(request):
+                # The client went away while we were writing; the upstream call goes with it.
+                exchange.status = CLIENT_CLOSED
+                return response
             error = _classify(exchange, exc)
             self._metrics.upstream_errors.labels(route.name, error.code).inc()
             if response is None or not response.prepared:
@@ -81,6 +81,11 @@ class ForwardUpstream:
             if request.transport is not None:
                 request.transport.close()
             return response
+
+
+def _client_gone(request: web.BaseRequest) -> bool:
+    """True when the client's connection is closed or closing."""
+    return request.transport is None or request.transport.is_closing()
 
 
 def _classify(exchange: Exchange, exc: BaseException) -> GerbangError:

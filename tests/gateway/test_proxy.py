@@ -385,6 +385,18 @@ async def test_when_client_disconnects_then_the_upstream_call_is_cancelled(rig: 
     assert await _eventually(lambda: r.count("svc", "499") == 1)
 
 
+async def test_when_client_leaves_mid_stream_then_the_upstream_stream_is_cancelled(
+    rig: RigFactory,
+):
+    r = await rig()
+    resp = await r.client.get("/sse")
+    assert await asyncio.wait_for(resp.content.readuntil(b"\n\n"), 5) == b'data: {"n": 1}\n\n'
+    resp.close()  # drop the connection with the stream half read
+    await asyncio.wait_for(r.upstream.cancelled.wait(), 5)
+    assert not r.upstream.stream_finished.is_set()
+    assert await _eventually(lambda: r.count("svc", "499") == 1)
+
+
 async def test_when_upstream_dies_mid_response_then_the_client_sees_a_broken_response(
     rig: RigFactory,
 ):

@@ -52,7 +52,11 @@ async def sse(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
     await response.prepare(request)
     await response.write(b'data: {"n": 1}\n\n')
-    await asyncio.wait_for(state.release_stream.wait(), 10)
+    try:
+        await asyncio.wait_for(state.release_stream.wait(), 10)
+    except asyncio.CancelledError:
+        state.cancelled.set()
+        raise
     await response.write(b'data: {"n": 2}\n\n')
     await response.write(b"data: [DONE]\n\n")
     await response.write_eof()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -33,6 +34,8 @@ _NOT_RETURNED = HOP_BY_HOP | {"x-request-id"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# Request ids need to be unique, not secret: a seeded generator avoids a syscall per exchange.
+_IDS = random.Random(os.urandom(32))  # noqa: S311 - uniqueness, not secrecy
 
 
 def request_id_from(headers: CIMultiDictProxy[str]) -> str:
@@ -40,7 +43,7 @@ def request_id_from(headers: CIMultiDictProxy[str]) -> str:
     incoming = headers.get(REQUEST_ID_HEADER)
     if incoming is not None and _REQUEST_ID.match(incoming):
         return incoming
-    return os.urandom(16).hex()
+    return f"{_IDS.getrandbits(128):032x}"
 
 
 def _end_to_end(headers: CIMultiDictProxy[str], drop: frozenset[str]) -> CIMultiDict[str]:

@@ -17,6 +17,16 @@ from gateway.upstream import UpstreamClient
 LOG = logging.getLogger("gerbang.forward")
 
 
+class _CoalescedResponse(web.StreamResponse):
+    """Holds the status line and headers back until the first body bytes, to send both at once.
+
+    Used only for bodies of known length, which follow their headers directly: one write instead
+    of two per exchange. Streams of unknown length (SSE, chunked) send their headers at once.
+    """
+
+    _send_headers_immediately = False
+
+
 class ForwardUpstream:
     """Sends the exchange to the route's upstream and relays its answer as it arrives."""
 
@@ -49,7 +59,12 @@ class ForwardUpstream:
                 ssl=self._upstream.ssl(route),
             ) as upstream:
                 exchange.upstream_status = upstream.status
-                response = web.StreamResponse(
+                response_class = (
+                    _CoalescedResponse
+                    if upstream.content_length is not None
+                    else web.StreamResponse
+                )
+                response = response_class(
                     status=upstream.status,
                     reason=upstream.reason,
                     headers=client_response_headers(

@@ -374,6 +374,17 @@ async def test_when_upstream_streams_sse_then_the_first_event_arrives_before_ups
     assert rest == b'data: {"n": 2}\n\ndata: [DONE]\n\n'
 
 
+async def test_when_a_stream_starts_then_its_headers_reach_the_client_before_any_event(
+    rig: RigFactory,
+):
+    r = await rig()
+    async with await asyncio.wait_for(r.client.get("/sse-late"), 5) as resp:
+        assert resp.status == 200
+        assert resp.headers["Content-Type"] == "text/event-stream"
+        r.upstream.release_stream.set()
+        assert await asyncio.wait_for(resp.read(), 5) == b"data: late\n\n"
+
+
 async def test_when_client_disconnects_then_the_upstream_call_is_cancelled(rig: RigFactory):
     r = await rig()
     task = asyncio.create_task(r.client.get("/hang"))

@@ -64,6 +64,17 @@ async def sse(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def sse_late(request: web.Request) -> web.StreamResponse:
+    """Sends the stream's headers at once, but its first event only when the test says so."""
+    state = request.app[STATE]
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await response.prepare(request)
+    await asyncio.wait_for(state.release_stream.wait(), 10)
+    await response.write(b"data: late\n\n")
+    await response.write_eof()
+    return response
+
+
 async def hang(request: web.Request) -> web.Response:
     """Never answers; records whether the gateway dropped the call."""
     state = request.app[STATE]
@@ -145,6 +156,7 @@ def create_upstream(state: UpstreamState) -> web.Application:
     app.router.add_route("*", "/echo{tail:.*}", echo)
     app.router.add_route("*", "/base/{tail:.*}", echo)
     app.router.add_get("/sse", sse)
+    app.router.add_get("/sse-late", sse_late)
     app.router.add_route("*", "/hang", hang)
     app.router.add_get("/slow", slow)
     app.router.add_get("/hop", hop_headers)

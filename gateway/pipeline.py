@@ -56,7 +56,7 @@ class Pipeline:
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """The aiohttp handler for every proxied request."""
         exchange = Exchange(request, request_id_from(request.headers))
-        self._metrics.in_flight.inc()
+        self._metrics.in_flight += 1
         try:
             response = await self._run(exchange)
             if exchange.status is None:
@@ -66,7 +66,7 @@ class Pipeline:
             exchange.status = CLIENT_CLOSED
             raise
         finally:
-            self._metrics.in_flight.dec()
+            self._metrics.in_flight -= 1
             self._account(exchange)
 
     async def _run(self, exchange: Exchange) -> web.StreamResponse:

@@ -7,11 +7,13 @@ flight get `server.shutdown_timeout` seconds to finish, then whatever is left is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -20,7 +22,7 @@ from gateway.admin import create_admin_app
 from gateway.app import ProxyService
 from gateway.config import GatewayConfig
 from gateway.errors import ConfigError
-from gateway.metrics import ProxyMetrics, process_registry
+from gateway.metrics import ProxyMetrics, process_registry, publish_snapshots
 from gateway.tls import server_ssl_context, upstream_ssl_context
 
 LOG = logging.getLogger("gerbang.server")
@@ -52,11 +54,19 @@ async def serve(
     registry: CollectorRegistry | None = None,
     on_ready: Callable[[], None] | None = None,
     stop: asyncio.Event | None = None,
+    metrics_dir: Path | None = None,
 ) -> None:
-    """Serve until SIGTERM/SIGINT (or `stop` is set), then shut down gracefully."""
+    """Serve until SIGTERM/SIGINT (or `stop` is set), then shut down gracefully.
+
+    With `metrics_dir` (a worker of several) the metrics are published there for the supervisor.
+    """
     registry = registry if registry is not None else process_registry()
     state = ServingState()
-    proxy = ProxyService(config, ProxyMetrics(registry))
+    metrics = ProxyMetrics(registry)
+    publisher = (
+        asyncio.create_task(publish_snapshots(metrics, metrics_dir)) if metrics_dir else None
+    )
+    proxy = ProxyService(config, metrics)
     proxy_runner = proxy.runner()
     admin_runner: web.AppRunner | None = None
     stop = stop or asyncio.Event()
@@ -108,6 +118,10 @@ async def serve(
         # control group; Ctrl-C reaches every worker) must not kill in-flight exchanges.
         await proxy_runner.cleanup()
         await proxy.close()
+        if publisher is not None:
+            publisher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await publisher
         if admin_runner is not None:
             await admin_runner.cleanup()
         for sig in (signal.SIGTERM, signal.SIGINT):

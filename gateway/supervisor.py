@@ -1,8 +1,8 @@
 """`--workers N`: N worker processes share one port (SO_REUSEPORT); this process supervises them.
 
-The supervisor serves the admin listener, adding up the workers' metrics (prometheus-client
-multiprocess mode), reports ready when every worker is, restarts a worker that dies, and on
-SIGTERM/SIGINT passes the signal on and waits for the workers to drain.
+The supervisor serves the admin listener, adding up the metrics snapshots the workers publish,
+reports ready when every worker is, restarts a worker that dies, and on SIGTERM/SIGINT passes the
+signal on and waits for the workers to drain.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.context import SpawnProcess
 from multiprocessing.synchronize import Event as ProcessEvent
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import multiprocess
 
 from gateway.admin import create_admin_app
 from gateway.config import GatewayConfig
 from gateway.logs import setup_logging
-from gateway.metrics import multiprocess_registry
+from gateway.metrics import workers_registry
 from gateway.server import serve
 
 LOG = logging.getLogger("gerbang.supervisor")
@@ -37,10 +37,18 @@ _MAX_QUICK_RESTARTS = 5
 _POLL_S = 0.2
 
 
-def _worker_main(config: GatewayConfig, ready: ProcessEvent) -> None:
+def _worker_main(config: GatewayConfig, ready: ProcessEvent, metrics_dir: Path) -> None:
     """Entry point of a worker process."""
     setup_logging(config.logging.level, config.logging.format)
-    asyncio.run(serve(config, reuse_port=True, with_admin=False, on_ready=ready.set))
+    asyncio.run(
+        serve(
+            config,
+            reuse_port=True,
+            with_admin=False,
+            on_ready=ready.set,
+            metrics_dir=metrics_dir,
+        )
+    )
 
 
 @dataclass
@@ -53,7 +61,7 @@ class _Worker:
 class Supervisor:
     """Starts, watches and stops the worker processes."""
 
-    def __init__(self, config: GatewayConfig, metrics_dir: str) -> None:
+    def __init__(self, config: GatewayConfig, metrics_dir: Path) -> None:
         self._config = config
         self._metrics_dir = metrics_dir
         self._workers: list[_Worker] = []
@@ -63,7 +71,10 @@ class Supervisor:
     def _spawn(self) -> _Worker:
         ready = _SPAWN.Event()
         process = _SPAWN.Process(
-            target=_worker_main, args=(self._config, ready), name="gerbang-worker", daemon=False
+            target=_worker_main,
+            args=(self._config, ready, self._metrics_dir),
+            name="gerbang-worker",
+            daemon=False,
         )
         process.start()
         return _Worker(process, ready)
@@ -77,6 +88,10 @@ class Supervisor:
         return not self._stopping and all(
             w.process.is_alive() and w.ready.is_set() for w in self._workers
         )
+
+    def live_pids(self) -> set[int]:
+        """Pids of the workers that are running now."""
+        return {w.process.pid for w in self._workers if w.process.pid and w.process.is_alive()}
 
     def health(self) -> dict[str, Any]:
         """Per-worker liveness for /healthz."""
@@ -92,10 +107,6 @@ class Supervisor:
         for index, worker in enumerate(self._workers):
             if self._stopping or worker.process.is_alive():
                 continue
-            if worker.process.pid is not None:
-                multiprocess.mark_process_dead(  # type: ignore[no-untyped-call]
-                    worker.process.pid, self._metrics_dir
-                )
             lived = time.monotonic() - worker.started
             self._quick_restarts = self._quick_restarts + 1 if lived < 10 else 0
             LOG.error(
@@ -132,7 +143,7 @@ class Supervisor:
             worker.process.join(timeout=5)
 
 
-async def _supervise(config: GatewayConfig, metrics_dir: str) -> int:
+async def _supervise(config: GatewayConfig, metrics_dir: Path) -> int:
     supervisor = Supervisor(config, metrics_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -145,7 +156,7 @@ async def _supervise(config: GatewayConfig, metrics_dir: str) -> int:
         if config.admin.enabled:
             admin = web.AppRunner(
                 create_admin_app(
-                    multiprocess_registry(metrics_dir),
+                    workers_registry(metrics_dir, supervisor.live_pids),
                     is_ready=supervisor.is_ready,
                     health=supervisor.health,
                 ),
@@ -172,10 +183,8 @@ async def _supervise(config: GatewayConfig, metrics_dir: str) -> int:
 
 def run_workers(config: GatewayConfig) -> int:
     """Run `config.server.workers` processes on one port until a stop signal; the exit code."""
-    metrics_dir = tempfile.mkdtemp(prefix="gerbang-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    metrics_dir = Path(tempfile.mkdtemp(prefix="gerbang-metrics-"))
     try:
         return asyncio.run(_supervise(config, metrics_dir))
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
-        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)

@@ -22,5 +22,4 @@ def subprocess_env() -> dict[str, str]:
     """Environment for gateway subprocesses: unbuffered, the repo importable."""
     env = dict(os.environ)
     env["PYTHONUNBUFFERED"] = "1"
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return env

@@ -83,7 +83,7 @@ class ForwardUpstream:
                 exchange.status = CLIENT_CLOSED
                 return response
             error = _classify(exchange, exc)
-            self._metrics.upstream_errors.labels(route.name, error.code).inc()
+            self._metrics.upstream_error(route.name, error.code)
             if response is None or not response.prepared:
                 raise error from exc
             # Headers are already sent: the only honest signal left is to cut the connection,

@@ -29,7 +29,7 @@ check:
 ## Re-pin constraints.txt from the ranges in pyproject.toml.
 lock: $(BIN)/python
 	$(BIN)/pip install -q uv
-	$(BIN)/uv pip compile -q pyproject.toml --extra test --python-version 3.11 -o constraints.txt
+	$(BIN)/uv pip compile -q pyproject.toml --extra test --extra bench --extra train --python-version 3.11 -o constraints.txt
 
 ## Debian packages the proxy benchmark compares against (nginx) and drives load with (wrk).
 bench-tools:

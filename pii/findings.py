@@ -1,0 +1,23 @@
+"""What the engine reports: where personal data is, of which type, and how sure it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pii.entities import Category
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One detected span. Offsets are Python string indices; the value itself is not kept."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str
+    category: Category
+
+    def value_in(self, text: str) -> str:
+        """The detected value, sliced from the text it was found in."""
+        return text[self.start : self.end]

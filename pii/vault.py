@@ -1,0 +1,57 @@
+"""Placeholders: typed, numbered tokens such as `<ID_NIK_1>`, and putting the values back.
+
+A vault is one scope (an exchange, or a conversation when the client opts in): within it the same
+value always gets the same token, and tokens are numbered per type in order of first appearance.
+"The same value" means the same text: `3273 0125 ...` and `3273012...` get different tokens, so
+that restoring gives back exactly what was written (`restore(mask(x)) == x`).
+Vaults are never shared between scopes, so placeholders cannot leak across requests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z_]*_\d+)>")
+_DIGIT_TYPES = frozenset(
+    {"ID_NIK", "ID_KK", "ID_NPWP", "ID_NIP", "ID_BPJS", "ID_SIM", "ID_BANK_ACCOUNT",
+     "PHONE_NUMBER", "CREDIT_CARD"}
+)  # fmt: skip
+
+
+def canonical(entity_type: str, value: str) -> str:
+    """The form two spellings of one value share: `3273 0125...` and `3273-0125...` are one NIK."""
+    if entity_type in _DIGIT_TYPES:
+        return "".join(ch for ch in value if ch.isdigit() or ch == "+")
+    return " ".join(value.split()).casefold()
+
+
+class PlaceholderVault:
+    """Token assignments of one scope. Not thread-safe: one vault per exchange or conversation."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[str, str], str] = {}
+        self._values: dict[str, str] = {}
+        self._counters: dict[str, int] = {}
+
+    def token_for(self, entity_type: str, value: str) -> str:
+        """The placeholder for a value, made on first sight."""
+        key = (entity_type, value)
+        token = self._tokens.get(key)
+        if token is None:
+            number = self._counters.get(entity_type, 0) + 1
+            self._counters[entity_type] = number
+            token = f"<{entity_type}_{number}>"
+            self._tokens[key] = token
+            self._values[token] = value
+        return token
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Placeholder -> original value (as first seen), for `restore`."""
+        return dict(self._values)
+
+
+def restore(text: str, mapping: Mapping[str, str]) -> str:
+    """Put the original values back for every placeholder the mapping knows; leave others."""
+    return PLACEHOLDER_RE.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)

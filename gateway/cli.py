@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8080, help="gateway port (default 8080)")
     demo.add_argument("--admin-port", type=int, default=9090, help="admin port (default 9090)")
 
+    pii = commands.add_parser("pii", help="find or mask personal data in JSON-lines text")
+    from pii.cli import add_commands as add_pii_commands
+
+    add_pii_commands(pii.add_subparsers(dest="pii_command", required=True, metavar="ACTION"))
+
     config = commands.add_parser("config", help="configuration tools")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     check = config_commands.add_parser("check", help="validate a config file without starting")
@@ -77,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(_load(args.config, args.workers))
+        if args.command == "pii":
+            from pii.cli import run as run_pii
+
+            return run_pii(args)
         if args.command == "config":
             config = _load(args.file)
             print(f"{args.file}: OK ({len(config.routes)} routes)")

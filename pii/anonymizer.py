@@ -17,7 +17,7 @@ from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 from pii.findings import Finding
 from pii.operators import OPERATOR_CLASSES, OPERATOR_NAMES
 from pii.operators.encrypt import Sealer
-from pii.vault import PlaceholderVault
+from pii.vault import PLACEHOLDER_RE, PlaceholderVault
 
 DEFAULT = "*"  # the plan key that applies to every type without its own entry
 
@@ -82,9 +82,10 @@ class Anonymizer:
         vault = vault if vault is not None else PlaceholderVault()
         ordered = sorted(findings, key=lambda f: f.start)
         chosen = [(f, _spec_for(plan, f.type)) for f in ordered]
+        already_in_text = set(PLACEHOLDER_RE.findall(text))
         for finding, spec in chosen:  # number placeholders in reading order
             if spec.name == "placeholder":
-                vault.token_for(finding.type, finding.value_in(text))
+                vault.token_for(finding.type, finding.value_in(text), avoid=already_in_text)
         if not chosen:
             return MaskResult(text, {}, ())
         operators = {

@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from pii.entities import ENTITY_TYPES, category_of
+from pii.entities import ENTITY_TYPES, LANGUAGES, category_of
 from pii.findings import Finding
 from pii.offline import ensure_offline
 from pii.recognizers import default_recognizers
 from pii.recognizers.base import CONTEXT_BOOST, Recognizer
 
-LANGUAGES = ("id", "en")
 DEFAULT_THRESHOLD = 0.5
 
 

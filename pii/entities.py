@@ -43,6 +43,7 @@ ENTITY_CATEGORIES: dict[str, Category] = {
 }
 
 ENTITY_TYPES: tuple[str, ...] = tuple(ENTITY_CATEGORIES)
+LANGUAGES = ("id", "en")  # Indonesian and English; a message may mix both
 
 
 def category_of(entity_type: str) -> Category:

@@ -10,9 +10,9 @@ Vaults are never shared between scopes, so placeholders cannot leak across reque
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 
-PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z_]*_\d+)>")
+PLACEHOLDER_RE = re.compile(r"<[A-Z][A-Z_]*_\d+>")
 _DIGIT_TYPES = frozenset(
     {"ID_NIK", "ID_KK", "ID_NPWP", "ID_NIP", "ID_BPJS", "ID_SIM", "ID_BANK_ACCOUNT",
      "PHONE_NUMBER", "CREDIT_CARD"}
@@ -34,14 +34,22 @@ class PlaceholderVault:
         self._values: dict[str, str] = {}
         self._counters: dict[str, int] = {}
 
-    def token_for(self, entity_type: str, value: str) -> str:
-        """The placeholder for a value, made on first sight."""
+    def token_for(self, entity_type: str, value: str, avoid: Container[str] = ()) -> str:
+        """The placeholder for a value, made on first sight.
+
+        A new token skips any in `avoid`: text that already contains `<PERSON_1>` literally (a
+        user pasting a masked answer back) must not have it restored into someone's name.
+        """
         key = (entity_type, value)
         token = self._tokens.get(key)
         if token is None:
-            number = self._counters.get(entity_type, 0) + 1
+            number = self._counters.get(entity_type, 0)
+            while True:
+                number += 1
+                token = f"<{entity_type}_{number}>"
+                if token not in avoid:
+                    break
             self._counters[entity_type] = number
-            token = f"<{entity_type}_{number}>"
             self._tokens[key] = token
             self._values[token] = value
         return token

@@ -19,4 +19,4 @@ OPERATOR_CLASSES: tuple[type[Operator], ...] = (
     EncryptOperator,
     KeepOperator,
 )
-OPERATOR_NAMES: tuple[str, ...] = ("redact", "mask", "hash", "placeholder", "encrypt", "keep")
+OPERATOR_NAMES: tuple[str, ...] = tuple(cls().operator_name() for cls in OPERATOR_CLASSES)

@@ -10,9 +10,9 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from bench import proxy
+from bench import instructions, proxy
 
-SUBCOMMANDS: tuple[ModuleType, ...] = (proxy,)
+SUBCOMMANDS: tuple[ModuleType, ...] = (proxy, instructions)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -209,7 +209,9 @@ class Service:
                 self._log = None
 
 
-def wait_ready(service: Service, path: str, timeout: float) -> tuple[int, bytes]:
+def wait_ready(
+    service: Service, path: str, timeout: float, *, request_timeout: float = 1.0
+) -> tuple[int, bytes]:
     """Poll GET path until it answers 200; raise RuntimeError if the process exits or times out."""
     deadline = time.monotonic() + timeout
     last = "no answer"
@@ -218,7 +220,7 @@ def wait_ready(service: Service, path: str, timeout: float) -> tuple[int, bytes]
         if code is not None:
             raise RuntimeError(f"{service.name} exited with status {code} before it was ready")
         try:
-            status, body = http_get(service.port, path, timeout=1.0)
+            status, body = http_get(service.port, path, timeout=request_timeout)
         except OSError as exc:
             last = f"{type(exc).__name__}: {exc}"
         else:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,7 +167,6 @@ class _Run:
 
     tmp: Path
     upstream: Service
-    upstream_url: str
     nginx: str | None
     driver: Driver
     seconds: int
@@ -175,7 +175,8 @@ class _Run:
     retries: int
 
 
-def _start_upstream(kind: str, nginx_bin: str | None, tmp: Path) -> tuple[Service, str]:
+def start_upstream(kind: str, nginx_bin: str | None, tmp: Path) -> tuple[Service, str]:
+    """Start the fixed-answer upstream (`kind`: auto, nginx or aiohttp); the service and a label."""
     port = free_port()
     log = tmp / "upstream.log"
     if kind == "nginx" or (kind == "auto" and nginx_bin):
@@ -217,27 +218,44 @@ def _gateway_config(
     return path
 
 
-def _proxy_service(name: str, run: _Run) -> Service | str:
-    """The process for target `name`, or why it is skipped."""
+def target_service(
+    name: str,
+    tmp: Path,
+    upstream: Service,
+    nginx_bin: str | None,
+    *,
+    wrapper: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    stop_timeout: float = 10.0,
+) -> Service | str:
+    """The (not yet started) process for target `name`, or why it is skipped.
+
+    `wrapper` is put before the command of the Python targets (e.g. valgrind and its options).
+    """
     port = free_port()
-    log = run.tmp / f"{name}.log"
+    log = tmp / f"{name}.log"
+    upstream_url = f"http://{LOOPBACK}:{upstream.port}"
     if name == "nginx":
-        if run.nginx is None:
+        if wrapper:
+            raise ValueError("the nginx target cannot be wrapped")
+        if nginx_bin is None:
             return "nginx is not installed (scripts/install-bench-tools installs it)"
-        prefix = run.tmp / name
-        text = nginx.proxy_conf(prefix, port, run.upstream.port)
-        return Service(name, nginx.nginx_argv(run.nginx, prefix, text), log, port=port)
+        prefix = tmp / name
+        text = nginx.proxy_conf(prefix, port, upstream.port)
+        return Service(name, nginx.nginx_argv(nginx_bin, prefix, text), log, port=port)
     if name == "bare":
         argv = [sys.executable, "-m", "bench.bare_proxy", "--port", str(port)]
-        return Service(name, [*argv, "--upstream", run.upstream_url], log, port=port)
-    workers = 2 if name == "gateway-2w" else 1
-    access_log = not name.endswith("-nolog")
-    conf = _gateway_config(run.tmp, name, port, run.upstream_url, access_log=access_log)
-    argv = [sys.executable, "-m", "gateway", "serve", "--config", str(conf)]
-    return Service(name, [*argv, "--workers", str(workers)], log, port=port)
+        argv += ["--upstream", upstream_url]
+    else:
+        workers = 2 if name == "gateway-2w" else 1
+        access_log = not name.endswith("-nolog")
+        conf = _gateway_config(tmp, name, port, upstream_url, access_log=access_log)
+        argv = [sys.executable, "-m", "gateway", "serve", "--config", str(conf)]
+        argv += ["--workers", str(workers)]
+    return Service(name, [*wrapper, *argv], log, port=port, env=env, stop_timeout=stop_timeout)
 
 
-def _probe(port: int) -> str | None:
+def probe(port: int) -> str | None:
     """None if GET PATH through the target returns 200 and exactly the upstream's body."""
     try:
         status, body = http_get(port, PATH)
@@ -254,7 +272,7 @@ _LOUD_LEVELS = {"warning", "warn", "error", "critical", "fatal", "exception"}
 _LOUD_WORDS = ("Traceback", "[error]", "[crit]", "[alert]", "[emerg]", "[warn]")
 
 
-def _log_problems(service: Service) -> list[str]:
+def log_problems(service: Service) -> list[str]:
     """Warnings and errors the process logged: JSON lines with a loud level, tracebacks."""
     loud = []
     try:
@@ -336,7 +354,9 @@ def _start_targets(names: tuple[str, ...], run: _Run, stack: contextlib.ExitStac
     targets = []
     for name in names:
         outcome = TargetOutcome(name, TARGETS[name])
-        service = None if name == "direct" else _proxy_service(name, run)
+        service = (
+            None if name == "direct" else target_service(name, run.tmp, run.upstream, run.nginx)
+        )
         if isinstance(service, str):
             outcome.skipped = service
             print(f"== {name}: SKIPPED: {service}", flush=True)
@@ -360,7 +380,7 @@ def _start_targets(names: tuple[str, ...], run: _Run, stack: contextlib.ExitStac
                 target.fail(str(exc))
                 continue
             print(f"   ready on {target.url} after {time.monotonic() - started:.1f} s")
-        if problem := _probe(target.port):
+        if problem := probe(target.port):
             target.outcome.problems.append(problem)
             print(f"   ! {problem}", flush=True)
     return targets
@@ -479,7 +499,7 @@ def _finish(targets: list[_Target]) -> None:
     for target in targets:
         if not target.active:
             continue
-        if problem := _probe(target.port):
+        if problem := probe(target.port):
             target.outcome.problems.append(f"after the rounds: {problem}")
         if target.service is not None and (code := target.service.exit_code()) is not None:
             target.outcome.problems.append(f"process exited with status {code}")
@@ -491,7 +511,7 @@ def _collect_logs(targets: list[_Target]) -> None:
         outcome, service = target.outcome, target.service
         if service is None or outcome.skipped:
             continue
-        outcome.problems.extend(_log_problems(service))
+        outcome.problems.extend(log_problems(service))
         if not outcome.clean:
             outcome.log_tail = service.log_tail()
 
@@ -550,7 +570,7 @@ def run(args: argparse.Namespace) -> int:
         contextlib.ExitStack() as stack,
     ):
         tmp = Path(tmpname)
-        upstream, upstream_label = _start_upstream(args.upstream, nginx_bin, tmp)
+        upstream, upstream_label = start_upstream(args.upstream, nginx_bin, tmp)
         stack.callback(upstream.stop)
         print(f"upstream: {upstream_label} on {LOOPBACK}:{upstream.port}", flush=True)
         try:
@@ -561,7 +581,6 @@ def run(args: argparse.Namespace) -> int:
         context = _Run(
             tmp=tmp,
             upstream=upstream,
-            upstream_url=f"http://{LOOPBACK}:{upstream.port}",
             nginx=nginx_bin,
             driver=driver,
             seconds=seconds,

@@ -284,7 +284,7 @@ def _git(*args: str) -> str | None:
         )
     except OSError:
         return None
-    return out.stdout.strip() if out.returncode == 0 else None
+    return out.stdout.rstrip() if out.returncode == 0 else None
 
 
 def machine_info() -> dict[str, object]:

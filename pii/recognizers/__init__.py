@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from pii.recognizers.bank_account import BankAccountRecognizer
 from pii.recognizers.base import GerbangRecognizer
+from pii.recognizers.bpjs import BpjsRecognizer
+from pii.recognizers.kk import KkRecognizer
 from pii.recognizers.nik import NikRecognizer
+from pii.recognizers.nip import NipRecognizer
+from pii.recognizers.npwp import NpwpRecognizer
+from pii.recognizers.passport import PassportRecognizer
+from pii.recognizers.sim import SimRecognizer
+from pii.recognizers.vehicle_plate import VehiclePlateRecognizer
 
-RECOGNIZER_CLASSES: tuple[type[GerbangRecognizer], ...] = (NikRecognizer,)
+RECOGNIZER_CLASSES: tuple[type[GerbangRecognizer], ...] = (
+    NikRecognizer,
+    KkRecognizer,
+    NpwpRecognizer,
+    NipRecognizer,
+    BpjsRecognizer,
+    PassportRecognizer,
+    SimRecognizer,
+    VehiclePlateRecognizer,
+    BankAccountRecognizer,
+)
 
 
 def default_recognizers() -> list[GerbangRecognizer]:

@@ -1,0 +1,117 @@
+"""PassportRecognizer through the engine. All numbers are synthetic."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from pii.engine import PiiEngine
+from pii.recognizers.nik import NikRecognizer
+from pii.recognizers.passport import PassportRecognizer
+
+ENGINE = PiiEngine(recognizers=[NikRecognizer(), PassportRecognizer()])
+
+Span = tuple[str, int, int]
+
+
+def found(text: str) -> list[Span]:
+    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
+
+
+def spans(text: str, *expected: tuple[str, str]) -> list[Span]:
+    """(type, value) pairs located in order in `text`."""
+    result: list[Span] = []
+    position = 0
+    for entity, value in expected:
+        start = text.index(value, position)
+        result.append((entity, start, start + len(value)))
+        position = start + len(value)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        pytest.param("No. Paspor: A1234567", "A1234567", id="form"),
+        pytest.param("paspor X 7654321", "X 7654321", id="letter-space-digits"),
+        pytest.param("Passport number C9876543", "C9876543", id="english"),
+        pytest.param("passport no. AB1234567", "AB1234567", id="two-letters-7"),
+        pytest.param("Nomor paspor lama saya AR 123456", "AR 123456", id="two-letters-6"),
+        pytest.param("Nomor paspor saya B1234567 berlaku s/d 2030.", "B1234567", id="sentence"),
+        pytest.param(
+            "Nama : Budi Santoso\nNo. Paspor : E2345678\nKebangsaan : Indonesia",
+            "E2345678",
+            id="form-layout",
+        ),
+        pytest.param("kak ini paspor aku ya A1234567 🙏", "A1234567", id="whatsapp"),
+        pytest.param("A1234567 (passport)", "A1234567", id="word-after"),
+    ],
+)
+def test_when_a_passport_number_has_a_passport_word_then_it_is_reported(
+    text: str, value: str
+) -> None:
+    assert found(text) == spans(text, ("ID_PASSPORT", value))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("A1234567", id="bare"),
+        pytest.param("Kode produk A1234567 habis", id="product-code"),
+        pytest.param("Ticket X 7654321 confirmed", id="english-ticket"),
+    ],
+)
+def test_when_a_passport_shape_has_no_passport_word_then_nothing_is_reported(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("paspor A123456", id="one-letter-6-digits"),
+        pytest.param("paspor A12345678", id="8-digits"),
+        pytest.param("paspor ABC1234567", id="three-letters"),
+        pytest.param("paspor a1234567", id="lower-case"),
+        pytest.param("paspor A0000000", id="all-zeros"),
+        pytest.param("paspor XA1234567B", id="inside-longer-code"),
+        pytest.param("paspor A1234567-89", id="dash-digits-after"),
+    ],
+)
+def test_when_the_text_cannot_be_a_passport_number_then_nothing_is_reported(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Biaya paspor Rp 650.000", id="amount"),
+        pytest.param("BIAYA PASPOR RP 6500000", id="amount-capitals"),
+        pytest.param("Permenkumham 8 Tahun 2014 tentang Paspor", id="regulation"),
+        pytest.param("Paspor berlaku 10 tahun sejak 01-01-2024", id="date"),
+        pytest.param("Surat 470/123/Imigrasi/2024 perihal paspor", id="letter-number"),
+        pytest.param("Paspor NO 1234567 belum jadi", id="label-no"),
+        pytest.param("Info paspor hubungi 1500-161", id="call-centre"),
+    ],
+)
+def test_when_text_only_looks_like_a_passport_number_then_nothing_is_reported(text: str) -> None:
+    assert found(text) == []
+
+
+def test_when_a_nik_and_a_passport_share_a_form_then_each_is_reported() -> None:
+    text = "NIK: 3273012505900001, Paspor: A1234567"
+    assert found(text) == spans(text, ("ID_NIK", "3273012505900001"), ("ID_PASSPORT", "A1234567"))
+
+
+@given(
+    letter=st.sampled_from("ABCEXY"),
+    number=st.from_regex(r"\A[0-9]{7}\Z"),
+    space=st.booleans(),
+)
+def test_when_any_passport_number_is_labelled_then_it_is_found_at_its_span(
+    letter: str, number: str, space: bool
+) -> None:
+    assume(number != "0000000")
+    written = letter + (" " if space else "") + number
+    text = f"Mohon salin nomor paspor {written} ke formulir."
+    assert found(text) == spans(text, ("ID_PASSPORT", written))

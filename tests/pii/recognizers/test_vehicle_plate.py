@@ -1,0 +1,135 @@
+"""VehiclePlateRecognizer through the engine. All plates are made up."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from pii.engine import PiiEngine
+from pii.recognizers.nik import NikRecognizer
+from pii.recognizers.vehicle_plate import NOT_PLATES, REGION_PREFIXES, VehiclePlateRecognizer
+
+ENGINE = PiiEngine(recognizers=[NikRecognizer(), VehiclePlateRecognizer()])
+
+Span = tuple[str, int, int]
+
+
+def found(text: str) -> list[Span]:
+    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
+
+
+def spans(text: str, *expected: tuple[str, str]) -> list[Span]:
+    """(type, value) pairs located in order in `text`."""
+    result: list[Span] = []
+    position = 0
+    for entity, value in expected:
+        start = text.index(value, position)
+        result.append((entity, start, start + len(value)))
+        position = start + len(value)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        pytest.param("B 1234 XYZ", "B 1234 XYZ", id="jakarta-3-letters"),
+        pytest.param("DD 123 AB", "DD 123 AB", id="makassar"),
+        pytest.param("B1234XYZ", "B1234XYZ", id="no-spaces"),
+        pytest.param("AB-1234-CD", "AB-1234-CD", id="dashes"),
+        pytest.param("Mobil L 1234 AB parkir di depan", "L 1234 AB", id="sentence"),
+        pytest.param("The car with plate AD 4321 ZZ left at 9.", "AD 4321 ZZ", id="english"),
+        pytest.param("td liat motor N 5678 ABC ga?", "N 5678 ABC", id="whatsapp"),
+        pytest.param("Kendaraan BK 99 XY ditilang", "BK 99 XY", id="two-digits"),
+        pytest.param("Nopol : PT 1234 A\nMerk : Toyota", "PT 1234 A", id="form-new-papua-code"),
+        pytest.param("(B 1234 XYZ)", "B 1234 XYZ", id="in-parentheses"),
+    ],
+)
+def test_when_a_full_plate_is_written_then_it_is_found(text: str, value: str) -> None:
+    assert found(text) == spans(text, ("ID_VEHICLE_PLATE", value))
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        pytest.param("B 1234 XYZ", 0.6, id="full-alone"),
+        pytest.param("Nopol: B 1234 XYZ", 0.95, id="full-with-nopol"),
+        pytest.param("plat B 1 ABC", 0.65, id="one-digit-with-plat"),
+        pytest.param("TNKB D 123", 0.65, id="no-letters-with-tnkb"),
+        pytest.param("nomor polisi B 12", 0.65, id="short-with-nomor-polisi"),
+    ],
+)
+def test_when_a_plate_word_is_near_then_the_score_rises_and_short_shapes_count(
+    text: str, score: float
+) -> None:
+    (finding,) = ENGINE.analyze(text)
+    assert (finding.type, finding.score) == ("ID_VEHICLE_PLATE", score)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("B 12", id="no-series-letters"),
+        pytest.param("B 1 RI", id="one-digit"),
+        pytest.param("X 1234 AB", id="unknown-prefix-x"),
+        pytest.param("Q 1234 AB", id="unknown-prefix-q"),
+        pytest.param("BC 1234 AB", id="unknown-prefix-bc"),
+        pytest.param("B 0123 XY", id="leading-zero"),
+        pytest.param("B 12345 XY", id="five-digits"),
+        pytest.param("B 1234 WXYZ", id="four-letters"),
+        pytest.param("b 1234 xyz", id="lower-case"),
+        pytest.param("AB1234CD5", id="inside-longer-code"),
+        pytest.param("INVB1234XYZ", id="letters-before"),
+    ],
+)
+def test_when_the_text_cannot_be_a_plate_then_nothing_is_reported(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Alamat RT 03/RW 04 Kel. Sukasari", id="rt-rw"),
+        pytest.param("Jl. Mawar No 12 A", id="house-number"),
+        pytest.param("Sesuai PP 71 Tahun 2019", id="pp"),
+        pytest.param("Menurut UU 27 Tahun 2022 tentang PDP", id="uu"),
+        pytest.param("Perpres 95 Tahun 2018 tentang SPBE", id="perpres"),
+        pytest.param("Permendagri 108 Tahun 2019", id="permendagri"),
+        pytest.param("Pilihan:\nA 1\nB 2\nC 3", id="list-items"),
+        pytest.param("Lulusan S1 UI dan D3 UGM", id="degrees"),
+        pytest.param("Sejarah G30S/PKI", id="g30s"),
+        pytest.param("Perumahan Blok AB 12 C", id="housing-block"),
+        pytest.param("Rapat di Ruang D 201 B", id="room"),
+        pytest.param("Kamar B 12 A lantai 3", id="bedroom"),
+        pytest.param("Ukuran kertas A4 dan F4", id="paper-sizes"),
+        pytest.param("Pandemi COVID-19 tahun 2020", id="covid"),
+        pytest.param("Penerbangan GA 404 dan JT 610", id="flights"),
+        pytest.param("Hubungi 1500-537 atau 112", id="call-centre"),
+        pytest.param("Biaya Rp 3.273.012.505", id="amount"),
+        pytest.param("Surat 470/123/Disdukcapil/2024", id="letter-number"),
+    ],
+)
+def test_when_text_only_looks_like_a_plate_then_nothing_is_reported(text: str) -> None:
+    assert found(text) == []
+
+
+def test_when_a_nik_and_a_plate_share_a_form_then_each_is_reported() -> None:
+    text = "NIK 3273012505900001, nopol D 1234 ABC"
+    assert found(text) == spans(
+        text, ("ID_NIK", "3273012505900001"), ("ID_VEHICLE_PLATE", "D 1234 ABC")
+    )
+
+
+@given(
+    prefix=st.sampled_from(sorted(REGION_PREFIXES)),
+    number=st.integers(10, 9999),
+    series=st.from_regex(r"\A[A-Z]{1,3}\Z"),
+    separator=st.sampled_from(("", " ", "-")),
+)
+def test_when_any_full_plate_is_written_then_it_is_found_at_its_span(
+    prefix: str, number: int, series: str, separator: str
+) -> None:
+    assume(f"{prefix}{number}{series}" not in NOT_PLATES)
+    written = f"{prefix}{separator}{number}{separator}{series}"
+    text = f"Kendaraan {written} melanggar lampu merah."
+    assert found(text) == spans(text, ("ID_VEHICLE_PLATE", written))

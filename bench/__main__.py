@@ -10,9 +10,9 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from bench import instructions, proxy
+from bench import instructions, pii, proxy
 
-SUBCOMMANDS: tuple[ModuleType, ...] = (proxy, instructions)
+SUBCOMMANDS: tuple[ModuleType, ...] = (proxy, instructions, pii)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test check install install-test lock bench-tools bench clean
+.PHONY: demo test check install install-test install-bench lock bench-tools bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,14 @@ lock: $(BIN)/python
 bench-tools:
 	scripts/install-bench-tools
 
-bench: install bench-tools
+install-bench: $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e '.[test,bench]'
+
+## Proxy overhead (throughput and instructions) and PII detection quality and speed.
+bench: install-bench bench-tools
 	$(BIN)/python -m bench proxy
+	$(BIN)/python -m bench instructions
+	$(BIN)/python -m bench pii
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from pii.recognizers.address import AddressRecognizer
 from pii.recognizers.bank_account import BankAccountRecognizer
 from pii.recognizers.base import GerbangRecognizer
 from pii.recognizers.bpjs import BpjsRecognizer
+from pii.recognizers.credit_card import CreditCardRecognizer
+from pii.recognizers.date_of_birth import DateOfBirthRecognizer
+from pii.recognizers.email import EmailRecognizer
+from pii.recognizers.health import HealthRecognizer
+from pii.recognizers.ip_address import IpAddressRecognizer
 from pii.recognizers.kk import KkRecognizer
+from pii.recognizers.labelled_fields import (
+    CriminalRecordRecognizer,
+    GenderRecognizer,
+    MaritalStatusRecognizer,
+    NationalityRecognizer,
+    ReligionRecognizer,
+)
 from pii.recognizers.nik import NikRecognizer
 from pii.recognizers.nip import NipRecognizer
 from pii.recognizers.npwp import NpwpRecognizer
 from pii.recognizers.passport import PassportRecognizer
+from pii.recognizers.phone import PhoneRecognizer
 from pii.recognizers.sim import SimRecognizer
 from pii.recognizers.vehicle_plate import VehiclePlateRecognizer
 
@@ -23,6 +37,18 @@ RECOGNIZER_CLASSES: tuple[type[GerbangRecognizer], ...] = (
     SimRecognizer,
     VehiclePlateRecognizer,
     BankAccountRecognizer,
+    PhoneRecognizer,
+    EmailRecognizer,
+    CreditCardRecognizer,
+    IpAddressRecognizer,
+    DateOfBirthRecognizer,
+    AddressRecognizer,
+    HealthRecognizer,
+    ReligionRecognizer,
+    MaritalStatusRecognizer,
+    GenderRecognizer,
+    NationalityRecognizer,
+    CriminalRecordRecognizer,
 )
 
 

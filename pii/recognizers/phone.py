@@ -1,0 +1,148 @@
+"""PHONE_NUMBER: Indonesian mobile and landline numbers, and international numbers with `+`.
+
+Accepted forms (spaces, dots, dashes and parentheses between digit groups):
+- mobile, no context needed: `0812-3456-7890`, `0812 3456 7890`, `(0812) 3456 7890`, `62812...`,
+  `+62 812-3456-7890`, `+62 (0) 812...`, `(+62) 812...`, `wa.me/6281234567890`;
+- landline `(022) 730 1234`, `021-5551234`: only next to a context word (telp, telepon, tel,
+  phone, HP, WA, hubungi, kontak, nomor...), because a bare `021-5551234` is as likely a code;
+- international with `+` and a real country code: `+44 20 7946 0958`, `+62 21 5551234`.
+
+Validation: Google's libphonenumber (`phonenumbers`, region ID) must call the number valid and of
+the type the form promises (a mobile form must be a mobile number, a landline form a fixed line).
+Numbers that are not personal are rejected: toll-free (0800), premium rate, shared cost and
+universal access numbers (1500-xxx call centres); the short codes 112, 110 and 14xxx never match
+because every accepted form starts with `0`, `62` or `+`, and service numbers behind an area code
+(`021-14017`, `(021) 1500 123`: a subscriber number starting with 1) are rejected too. A number
+glued to letters, to a dash or underscore after a word (GUIDs, hashes, order numbers like
+`INV-0812...`), or to more digits (a longer number, `4111 0812 ...`) is not a phone number, and
+a landline followed by an extension (`(024) 6349966 ext. 105`, `psw. 12`) is a switchboard's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+from presidio_analyzer import Pattern, RecognizerResult
+
+from pii.recognizers.base import GerbangRecognizer, digits
+
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+# Between digit groups: a space, dot or dash, or a parenthesis with an optional one of those.
+_SEP = r"(?:[ .\-]|\)[ .\-]?|[ .\-]?\()?"
+# Not glued to a word, `+` or `#`, to `word-`/`word_` (GUID groups, order numbers like
+# `INV-0812...`), to `1.`/`1,` (decimals) or to a preceding group of digits (`4111 0812...`).
+# A slash is fine: `0812.../0813...` lists two numbers, `wa.me/62812...` is a WhatsApp link.
+_LEFT = r"(?<![\w+#])(?<!\w[\-_])(?<!\d[.,])(?<!\d )"
+# ... and the same after the number.
+_RIGHT = r"(?!\w)(?![.\-_]\w)(?![.,]\d)(?! \d)"
+
+# A parenthesis opens the number only around its first group: `(0812) 3456 7890`, `(+62) 812...`;
+# in `(0812 3456 7890)` the parentheses stay outside the span.
+MOBILE_REGEX = rf"{_LEFT}(?:62|0|\((?=0\d{{2,4}}\))0){_SEP}8[1-35-9](?:{_SEP}\d){{7,10}}{_RIGHT}"
+LANDLINE_REGEX = rf"{_LEFT}(?:\(0[2-79]\d{{1,3}}\)|0[2-79]\d{{1,3}})(?:{_SEP}\d){{5,8}}{_RIGHT}"
+INTERNATIONAL_REGEX = rf"{_LEFT}(?:\(\+\d{{1,3}}\)|\+\d{{1,3}})(?:{_SEP}\d){{6,13}}{_RIGHT}"
+
+# Numbers that reach an institution, not a person.
+_NOT_PERSONAL = frozenset(
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+        PhoneNumberType.VOICEMAIL,
+        PhoneNumberType.UNKNOWN,
+    }
+)
+# An extension after a landline means a switchboard: `(024) 6349966 ext. 105`, `psw. 12`.
+_EXTENSION_AFTER = re.compile(
+    r"[ \t]*,?[ \t]*(?:ext|extension|ekst|psw|pes|pesawat)\.?[ \t]*\d", re.I
+)
+_MOBILE = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+_FIXED = frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            if depth > 1:
+                return False
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def valid_phone(text: str) -> bool:
+    """True when `text` (a number as written) is a valid, personal phone number of its form."""
+    if not _balanced(text):
+        return False
+    number = digits(text)
+    international = text.lstrip("(").startswith("+")
+    try:
+        parsed = phonenumbers.parse("+" + number if international else number, "ID")
+    except phonenumbers.NumberParseException:
+        return False
+    if not phonenumbers.is_valid_number(parsed):
+        return False
+    kind = phonenumbers.number_type(parsed)
+    if kind in _NOT_PERSONAL:
+        return False
+    national = str(parsed.national_number)
+    if parsed.country_code == 62 and kind in _FIXED and not national.startswith("8"):
+        # Subscriber numbers starting with 1 are services: `(021) 14017`, `021 1500 123`.
+        area = phonenumbers.length_of_geographical_area_code(parsed)
+        if national[area:].startswith("1"):
+            return False
+    if international:
+        return True
+    return kind in (_MOBILE if national.startswith("8") else _FIXED)
+
+
+class PhoneRecognizer(GerbangRecognizer):
+    """Finds phone numbers; validates them with libphonenumber and drops institutional ones."""
+
+    ENTITY = "PHONE_NUMBER"
+    PATTERNS = (
+        Pattern("phone_mobile", MOBILE_REGEX, 0.6),
+        Pattern("phone_international", INTERNATIONAL_REGEX, 0.6),
+        Pattern("phone_landline", LANDLINE_REGEX, 0.3),  # only counts with a context word
+    )
+    CONTEXT = (
+        "telp", "tlp", "telpon", "telepon", "tel", "phone", "telephone", "hp", "no hp",
+        "handphone", "ponsel", "seluler", "wa", "whatsapp", "hubungi", "kontak", "contact",
+        "nomor", "nomer", "nmr", "no", "call", "sms", "mobile", "cell", "fax", "faks",
+    )  # fmt: skip
+    TRIGGER = re.compile(r"0[ .\-()]{0,3}[1-9]|\+[ (]?\d|62[ .\-]?8")
+    PRIORITY = 50
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """Reject numbers libphonenumber calls invalid, of the wrong type, or institutional."""
+        return None if valid_phone(pattern_text) else False
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Phone numbers in `text`, without switchboard landlines (followed by an extension)."""
+        return [
+            r
+            for r in super().analyze(text, entities, nlp_artifacts, regex_flags)
+            if _indonesian_mobile(text[r.start : r.end]) or not _EXTENSION_AFTER.match(text, r.end)
+        ]
+
+
+def _indonesian_mobile(number: str) -> bool:
+    national = digits(number)
+    national = national[2:] if national.startswith("62") else national.lstrip("0")
+    return national.startswith("8")

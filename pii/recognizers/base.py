@@ -13,7 +13,10 @@ from typing import ClassVar, Protocol
 
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
+PATTERN_NAME = "pattern_name"  # recognition_metadata key: which pattern matched
+REGEX_TIMEOUT_S = 2.0  # per pattern and text; Presidio's default is 60 s
 CONTEXT_BOOST = 0.35  # Presidio's default context similarity factor
 CONTEXT_BEFORE = 48  # characters searched for a context word before a finding
 CONTEXT_AFTER = 24  # ... and after it
@@ -25,6 +28,10 @@ NOT_BEFORE_NUMBER = r"(?!\d)(?![.\-]\d)"  # ... and ends here
 def digits(text: str) -> str:
     """The digits of a number written with separators."""
     return "".join(ch for ch in text if ch.isdigit())
+
+
+class DetectionTimeout(RuntimeError):
+    """A pattern took too long on a text: the text is refused rather than passed unscanned."""
 
 
 class Recognizer(Protocol):
@@ -97,6 +104,52 @@ class GerbangRecognizer(PatternRecognizer):
             global_regex_flags=self.FLAGS,
         )
         self._context = ContextWords(self.CONTEXT)
+        self._compiled = tuple(
+            (pattern.name, pattern.score, regex.compile(pattern.regex, flags=self.FLAGS))
+            for pattern in self.PATTERNS
+        )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Presidio's pattern matching and validation, without its per-call bookkeeping.
+
+        Same semantics as PatternRecognizer.analyze (validate_result False drops a match, True
+        raises it to the maximum score; invalidate_result True drops it), minus the timing,
+        debug logging and explanation objects it builds for every pattern and match: on a dense
+        message that bookkeeping costs more than the matching. Regexes run with a timeout; on
+        timeout DetectionTimeout is raised (fail closed) where Presidio would skip the pattern.
+        """
+        results: list[RecognizerResult] = []
+        for pattern_name, score, compiled in self._compiled:
+            try:
+                matches = list(compiled.finditer(text, timeout=REGEX_TIMEOUT_S))
+            except TimeoutError:
+                # Presidio would skip the pattern and find nothing: that fails open. A message
+                # that makes a pattern run this long is refused instead.
+                raise DetectionTimeout(f"{type(self).__name__} ran out of time") from None
+            for match in matches:
+                start, end = match.span()
+                if start == end:
+                    continue
+                matched = text[start:end]
+                valid = self.validate_result(matched)
+                if valid is False or self.invalidate_result(matched):
+                    continue
+                results.append(
+                    RecognizerResult(
+                        self.ENTITY,
+                        start,
+                        end,
+                        self.MAX_SCORE if valid else score,
+                        recognition_metadata={PATTERN_NAME: pattern_name},
+                    )
+                )
+        return results
 
     def may_match(self, text: str) -> bool:
         """A cheap test: False means this recognizer cannot find anything in `text`."""

@@ -27,6 +27,7 @@ from stdnum.id import npwp
 from pii.recognizers.base import (
     NOT_AFTER_NUMBER,
     NOT_BEFORE_NUMBER,
+    PATTERN_NAME,
     SEPARATOR,
     GerbangRecognizer,
     digits,
@@ -91,8 +92,7 @@ class NpwpRecognizer(GerbangRecognizer):
         return [
             result
             for result in super().analyze(text, entities, nlp_artifacts, regex_flags)
-            if result.analysis_explanation is None
-            or result.analysis_explanation.pattern_name not in _NEEDS_CONTEXT
+            if result.recognition_metadata.get(PATTERN_NAME) not in _NEEDS_CONTEXT
             or self.context_distance(text, result.start, result.end) is not None
         ]
 

@@ -40,12 +40,15 @@ _NOT_FORWARDED_UPSTREAM = (
 )
 _NOT_RETURNED = (*(istr(name) for name in sorted(HOP_BY_HOP)), REQUEST_ID_HEADER)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+# Request ids are logged and forwarded: one made only of digits and separators could be a NIK or
+# a phone number, so it is replaced rather than trusted.
+_NUMBER_LIKE = re.compile(r"^[0-9][0-9.:-]{7,}$")
 
 
 def request_id_from(headers: CIMultiDictProxy[str]) -> str:
     """Keep a well-formed incoming X-Request-ID; otherwise make a new one."""
     incoming = headers.get(REQUEST_ID_HEADER)
-    if incoming is not None and _REQUEST_ID.match(incoming):
+    if incoming is not None and _REQUEST_ID.match(incoming) and not _NUMBER_LIKE.match(incoming):
         return incoming
     return f"{_IDS.getrandbits(128):032x}"
 

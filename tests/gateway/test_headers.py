@@ -59,7 +59,10 @@ def test_when_request_id_is_well_formed_then_it_is_kept(value: str) -> None:
     assert request_id_from(headers(("X-Request-ID", value))) == value
 
 
-@pytest.mark.parametrize("value", ["", " a", "a b", "A" * 129, "é", "a\tb", "-x", "a/b"])
+@pytest.mark.parametrize(
+    "value",
+    ["", " a", "a b", "A" * 129, "é", "a\tb", "-x", "a/b", "3273012505900001", "0812-3456-7890"],
+)
 def test_when_request_id_is_malformed_then_a_fresh_one_is_made(value: str) -> None:
     made = request_id_from(headers(("X-Request-ID", value)))
     assert made != value

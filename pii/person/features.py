@@ -1,0 +1,188 @@
+"""Token features for the PERSON tagger, shared by training and inference.
+
+A token is described by its own word, shape, affixes and the lists it is on (gazetteer bits and
+the cue lists of `pii.person.lexicon`), by the words, shapes and lists of two tokens either side,
+by whether it starts a sentence, and by whether a name cue (`nama`, `saya`, an honorific) stands
+in the three tokens before it. Features are plain strings (binary attributes for CRFsuite).
+
+The per-word parts do not depend on the sentence, so they are computed once per distinct word
+and cached: a token's feature list is then a few tuple concatenations.
+"""
+
+from __future__ import annotations
+
+from pii.person import lexicon
+from pii.person.gazetteer import FLAG_NAMES, ROOT, Gazetteer
+
+FEATURE_SET_VERSION = 2
+
+_LEXICON_FLAGS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("hon", lexicon.HONORIFICS),
+    ("deg", lexicon.DEGREES),
+    ("tit", lexicon.TITLES),
+    ("cue", lexicon.NAME_CUES),
+    ("aft", lexicon.AFTER_CUES),
+    ("spk", lexicon.SPEECH_BEFORE),
+    ("pnn", lexicon.PERSON_NOUNS),
+    ("org", lexicon.ORG_CUES),
+    ("plc", lexicon.PLACE_CUES),
+    ("plb", lexicon.PLACE_BEFORE),
+    ("md", lexicon.MONTHS_DAYS),
+    ("lnk", lexicon.NAME_LINKS),
+    ("pre", lexicon.NAME_PREFIXES),
+)
+_WINDOW_CUES = lexicon.NAME_CUES | lexicon.HONORIFICS
+_OFFSETS = (-2, -1, 1, 2)
+_PREFIXES = (
+    "meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "per", "pe", "ber", "be",
+    "ter", "di", "ke", "se",
+)  # fmt: skip
+_SUFFIXES = ("kan", "an", "i", "nya", "lah", "kah")
+_CACHE_LIMIT = 200_000
+
+
+def word_class(word: str) -> str:
+    """A coarse class: Title-case `W`, lowercase `w`, ALLCAPS `A`, digits `d`, mixed `m`, or
+    the punctuation mark itself."""
+    first = word[0]
+    if first.isalpha():
+        if word.islower():
+            return "w"
+        if word.isupper():
+            return "A" if len(word) > 1 else "W"
+        if first.isupper() and word[1:].islower():
+            return "W"
+        return "m"
+    if first.isdigit():
+        return "d"
+    return word if len(word) == 1 else "p"
+
+
+def word_shape(word: str) -> str:
+    """`Xxxx` -> `Xx`, `S.H` -> `X.X`, `A330-900` -> `Xd-d`: character kinds, repeats collapsed."""
+    out: list[str] = []
+    for ch in word[:12]:
+        kind = "X" if ch.isupper() else "x" if ch.isalpha() else "d" if ch.isdigit() else ch
+        if not out or out[-1] != kind:
+            out.append(kind)
+    return "".join(out)
+
+
+def is_derived(word: str, gazetteer: Gazetteer) -> bool:
+    """Whether a lowercase word is an affixed form of a root word: `keadilan`, `perhubungan`."""
+    candidates = [word]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            candidates.append(word[: -len(suffix)])
+    for stem in list(candidates):
+        for prefix in _PREFIXES:
+            if stem.startswith(prefix) and len(stem) - len(prefix) >= 3:
+                candidates.append(stem[len(prefix) :])
+    return any(gazetteer.flags(c) & ROOT for c in candidates[1:])
+
+
+class FeatureExtractor:
+    """Turns a tokenized sentence into CRFsuite attribute lists; one instance per gazetteer.
+
+    `known`, when given, is the set of attributes a trained model has weights for: the others are
+    dropped once, when a word's features are cached, so the tagger is not handed strings it would
+    only look up and discard (the features it scores are unchanged).
+    """
+
+    def __init__(self, gazetteer: Gazetteer, known: frozenset[str] | None = None) -> None:
+        self._gazetteer = gazetteer
+        self._known = known
+        self._own: dict[str, tuple[str, ...]] = {}
+        self._around: tuple[dict[str, tuple[str, ...]], ...] = tuple({} for _ in _OFFSETS)
+
+    def _keep(self, feats: list[str]) -> tuple[str, ...]:
+        known = self._known
+        return tuple(feats) if known is None else tuple(f for f in feats if f in known)
+
+    def _tags(self, word: str) -> list[str]:
+        lower = word.lower()
+        flags = self._gazetteer.flags(lower)
+        tags = [name for bit, name in FLAG_NAMES.items() if flags & bit]
+        tags.extend(name for name, words in _LEXICON_FLAGS if lower in words)
+        if (
+            not flags
+            and word[0].isalpha()
+            and len(word) >= 6
+            and is_derived(lower, self._gazetteer)
+        ):
+            tags.append("der")
+        return tags
+
+    def own(self, word: str) -> tuple[str, ...]:
+        """The features of a word by itself (cached)."""
+        cached = self._own.get(word)
+        if cached is not None:
+            return cached
+        lower = word.lower()
+        cls = word_class(word)
+        feats = ["b", "w=" + lower, "c=" + cls, "sh=" + word_shape(word)]
+        if word[0].isalpha() and len(word) >= 4:
+            feats += ["p3=" + lower[:3], "s2=" + lower[-2:], "s3=" + lower[-3:], "s4=" + lower[-4:]]
+        n = len(word)
+        feats.append("n=" + ("1" if n == 1 else "2" if n == 2 else "3" if n == 3 else
+                             "4" if n <= 5 else "6" if n <= 8 else "9"))  # fmt: skip
+        tags = self._tags(word)
+        feats.extend("g=" + t for t in tags)
+        feats.extend(f"g={t}|{cls}" for t in tags)
+        if not tags and cls == "W":
+            feats.append("unknownW")
+        result = self._keep(feats)
+        if len(self._own) > _CACHE_LIMIT:
+            self._own.clear()
+        self._own[word] = result
+        return result
+
+    def around(self, word: str, offset: int) -> tuple[str, ...]:
+        """The features a word lends to the token `offset` positions away from it (cached)."""
+        cache = self._around[_OFFSETS.index(offset)]
+        cached = cache.get(word)
+        if cached is not None:
+            return cached
+        prefix = f"{offset:+d}"
+        cls = word_class(word)
+        feats = [f"{prefix}w={word.lower()}", f"{prefix}c={cls}"]
+        feats.extend(f"{prefix}g={t}" for t in self._tags(word))
+        result = self._keep(feats)
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        cache[word] = result
+        return result
+
+    def sequence(
+        self, words: list[str], bos: list[bool], start: int = 0, end: int | None = None
+    ) -> list[list[str]]:
+        """Attribute lists for tokens `start:end` of a tokenized text (neighbours may lie
+        outside the range: a window tagged alone gets the same features as in the full text)."""
+        stop = len(words) if end is None else end
+        count = len(words)
+        own, around = self.own, self.around
+        cue_at = [w.lower() in _WINDOW_CUES for w in words]
+        out: list[list[str]] = []
+        for i in range(start, stop):
+            word = words[i]
+            feats = [*own(word)]
+            feats += around(words[i - 2], -2) if i >= 2 else _PAD[0]
+            feats += around(words[i - 1], -1) if i >= 1 else _PAD[1]
+            feats += around(words[i + 1], 1) if i + 1 < count else _PAD[2]
+            feats += around(words[i + 2], 2) if i + 2 < count else _PAD[3]
+            if bos[i]:
+                feats.append("bos")
+                feats.append("bos|" + word_class(word))
+            elif i > 0 and bos[i - 1]:
+                feats.append("after_bos")
+            if (
+                (i >= 1 and cue_at[i - 1])
+                or (i >= 2 and cue_at[i - 2])
+                or (i >= 3 and cue_at[i - 3])
+            ):
+                feats.append("cue_window")
+            out.append(feats)
+        return out
+
+
+_PAD = tuple((f"{offset:+d}pad",) for offset in _OFFSETS)

@@ -1,0 +1,44 @@
+"""Tokenizer: offsets, the corpus's way of splitting, sentence starts."""
+
+from __future__ import annotations
+
+import pytest
+
+from pii.person.tokens import tokenize
+
+
+def test_when_text_is_tokenized_then_offsets_slice_the_tokens_out() -> None:
+    text = "Ibu Hj. Sri Mulyani, S.H. tinggal di Jl. Merdeka No. 5, O'Neil ikut."
+    tokens = tokenize(text)
+    assert [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)] == tokens.words
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("S.H.", ["S", ".", "H", "."]),
+        ("Ma'ruf", ["Ma", "'", "ruf"]),
+        ("anak-anak", ["anak-anak"]),
+        ("Rp 250.000,00", ["Rp", "250.000,00"]),
+        ("29/11/2023", ["29/11/2023"]),
+    ],
+)
+def test_when_words_have_dots_apostrophes_or_hyphens_then_they_split_like_the_corpus(
+    text: str, words: list[str]
+) -> None:
+    assert tokenize(text).words == words
+
+
+def test_when_a_dot_ends_a_sentence_then_the_next_word_starts_one_but_not_after_abbreviations() -> (
+    None
+):
+    tokens = tokenize('Saya Budi. "Mohon dicek." Dr. Andi dan a.n. Rina, R. Covey\nNIK: 1')
+    starts = {w for w, b in zip(tokens.words, tokens.bos, strict=True) if b}
+    assert starts == {"Saya", "Mohon", "Dr", "NIK"}
+
+
+def test_when_a_window_starts_mid_sentence_then_its_first_word_does_not_start_one() -> None:
+    text = "saya mau tanya Budi Santoso"
+    tokens = tokenize(text, text.index("Budi"), at_start=False)
+    assert tokens.words == ["Budi", "Santoso"]
+    assert tokens.bos == [False, False]

@@ -39,6 +39,7 @@ from bench.proxy import (
     READY_TIMEOUT,
     RESULTS_DIR,
     log_problems,
+    positive,
     start_upstream,
     target_service,
 )
@@ -89,13 +90,6 @@ def _targets(text: str) -> tuple[str, ...]:
     return tuple(name for name in TARGETS if name in chosen)
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def add_parser(subparsers: Any) -> None:
     """Register the `instructions` subcommand."""
     width = max(map(len, TARGETS))
@@ -110,11 +104,11 @@ def add_parser(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--requests", type=_positive, default=1000, help="measured requests (default 1000)"
+        "--requests", type=positive, default=1000, help="measured requests (default 1000)"
     )
     parser.add_argument(
         "--warmup-requests",
-        type=_positive,
+        type=positive,
         default=300,
         help="requests before the counters are zeroed (default 300)",
     )
@@ -127,7 +121,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--upstream", choices=("auto", "nginx", "aiohttp"), default="auto")
     parser.add_argument(
         "--startup-timeout",
-        type=_positive,
+        type=positive,
         default=int(STARTUP_TIMEOUT),
         metavar="SECONDS",
         help="how long the targets, started together under valgrind, may take to answer "

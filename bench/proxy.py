@@ -89,7 +89,8 @@ def _targets(text: str) -> tuple[str, ...]:
     return tuple(name for name in TARGETS if name in chosen)
 
 
-def _positive(text: str) -> int:
+def positive(text: str) -> int:
+    """argparse type: an integer of at least 1."""
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
@@ -111,19 +112,19 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--rounds",
-        type=_positive,
+        type=positive,
         default=5,
         help="rounds; each drives every target once (default 5)",
     )
     parser.add_argument(
         "--duration",
-        type=_positive,
+        type=positive,
         default=5,
         help="seconds of measured load per target and round (default 5)",
     )
     parser.add_argument(
         "--warmup",
-        type=_positive,
+        type=positive,
         default=2,
         help="seconds of warm-up load per target, once before the rounds (default 2)",
     )
@@ -137,9 +138,9 @@ def add_parser(subparsers: Any) -> None:
         help=f"comma-separated names or all/default/gateway (default: {','.join(DEFAULT_TARGETS)})",
     )
     parser.add_argument(
-        "--connections", type=_positive, default=32, help="concurrent connections (default 32)"
+        "--connections", type=positive, default=32, help="concurrent connections (default 32)"
     )
-    parser.add_argument("--threads", type=_positive, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--threads", type=positive, default=2, help="wrk threads (default 2)")
     parser.add_argument("--driver", choices=DRIVER_CHOICES, default="auto")
     parser.add_argument("--upstream", choices=("auto", "nginx", "aiohttp"), default="auto")
     parser.add_argument(

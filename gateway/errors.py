@@ -76,6 +76,74 @@ class ServiceUnavailable(GerbangError):
     title = "Gateway unavailable"
 
 
+class MalformedBody(GerbangError):
+    """The body does not parse as its declared type (JSON, form, multipart, charset)."""
+
+    code = "malformed_body"
+    status = 400
+    title = "Malformed request body"
+
+
+class UnsupportedMediaType(GerbangError):
+    """The body's type or encoding cannot be scanned for personal data on this route."""
+
+    code = "unsupported_media_type"
+    status = 415
+    title = "Body type cannot be scanned"
+
+
+class PolicyDenied(GerbangError):
+    """The policy refused the exchange; `detail` carries the policy's reason."""
+
+    code = "policy_denied"
+    status = 403
+    title = "Refused by policy"
+
+
+class DetectionFailed(GerbangError):
+    """Personal-data detection failed or ran out of time; nothing is forwarded."""
+
+    code = "detection_failed"
+    status = 503
+    title = "Personal-data detection failed"
+
+
+class Unauthenticated(GerbangError):
+    """Missing or invalid credentials: 401 with an RFC 6750 challenge in `www_authenticate`.
+
+    `error` is the RFC 6750 error code (`invalid_request`, `invalid_token`) or None when the
+    request simply carried no credentials (RFC 6750 section 3.1: no error code then). The
+    description is a fixed sentence: never a token, key or claim value.
+    """
+
+    code = "unauthenticated"
+    status = 401
+    title = "Authentication required"
+
+    def __init__(
+        self, detail: str | None = None, *, error: str | None = None, realm: str = "gerbang"
+    ) -> None:
+        super().__init__(detail)
+        self.error = error
+        challenge = f'Bearer realm="{_quoted(realm)}"'
+        if error is not None:
+            challenge += f', error="{_quoted(error)}", error_description="{_quoted(self.detail)}"'
+        self.www_authenticate = challenge
+
+
+def _quoted(text: str) -> str:
+    # RFC 6750 section 3: the attribute values allow %x20-21 / %x23-5B / %x5D-7E only.
+    return "".join(c for c in text if " " <= c <= "~" and c not in '"\\')
+
+
+class AuthenticationUnavailable(GerbangError):
+    """Credentials cannot be checked now (identity provider keys or introspection unreachable)."""
+
+    code = "authentication_unavailable"
+    status = 503
+    title = "Authentication service unavailable"
+
+
 ALL_ERRORS: tuple[type[GerbangError], ...] = (
     GerbangError,
     ConfigError,
@@ -85,4 +153,10 @@ ALL_ERRORS: tuple[type[GerbangError], ...] = (
     UpstreamUnreachable,
     UpstreamTimeout,
     ServiceUnavailable,
+    MalformedBody,
+    UnsupportedMediaType,
+    PolicyDenied,
+    DetectionFailed,
+    Unauthenticated,
+    AuthenticationUnavailable,
 )

@@ -1,0 +1,114 @@
+"""What the caller gets back: upstream-made personal data masked, the caller's own values restored.
+
+Order matters. Detection runs on the upstream's text, which holds placeholders, not values; new
+findings are masked with the decision's plan; only then are placeholders restored (when the policy
+allows), so restored values are never mistaken for personal data the upstream produced.
+
+`HeldStream` does the same for text that arrives in pieces (SSE deltas, chunks): it holds back a
+bounded window so a placeholder or an identifier split across pieces is still whole when it is
+rewritten. Text leaves the window as soon as more than `hold` characters follow it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pii.anonymizer import Anonymizer, MaskingPlan
+from pii.findings import Finding
+from pii.vault import PlaceholderVault, restore
+
+Analyze = Callable[[str], Sequence[Finding]]
+
+# Longest placeholder: `<` + the longest type name (DATE_OF_BIRTH, ID_VEHICLE_PLATE) + `_` + a
+# number + `>`; 48 leaves room for long numbers.
+PLACEHOLDER_MAX = 48
+DEFAULT_HOLD = 96  # characters; longer than any identifier written with separators
+_OPEN_PLACEHOLDER = re.compile(r"<[A-Z_]*[0-9]*$")
+
+
+@dataclass(slots=True)
+class RewriteCounts:
+    """What was masked in responses, by type (for the audit record); never values."""
+
+    masked: dict[str, int] = field(default_factory=dict)
+    restored: int = 0
+
+    def add(self, findings: Sequence[Finding]) -> None:
+        """Count masked findings by type."""
+        for finding in findings:
+            self.masked[finding.type] = self.masked.get(finding.type, 0) + 1
+
+
+@dataclass(slots=True)
+class ResponseRewriter:
+    """Rewrites complete texts of one exchange's response."""
+
+    analyze: Analyze | None  # None when the policy does not ask to scan the response
+    anonymizer: Anonymizer
+    plan: MaskingPlan
+    vault: PlaceholderVault
+    mapping: Mapping[str, str] | None  # None when the caller may not get values back
+    counts: RewriteCounts = field(default_factory=RewriteCounts)
+
+    def rewrite(self, text: str, context: str = "") -> str:
+        """Mask new personal data in `text`, then restore the caller's placeholders.
+
+        `context` is text that came just before (already sent); it helps detection see context
+        words but is not rewritten or returned.
+        """
+        if self.analyze is not None and text:
+            whole = context + text
+            findings = [f for f in self.analyze(whole) if f.start >= len(context)]
+            if findings:
+                self.counts.add(findings)
+                text = self.anonymizer.mask(whole, findings, self.plan, self.vault).text
+                text = text[len(context) :]
+        if self.mapping:
+            restored = restore(text, self.mapping)
+            if restored != text:
+                self.counts.restored += 1
+            text = restored
+        return text
+
+
+class HeldStream:
+    """One stream of text pieces, rewritten with a bounded hold-back window."""
+
+    def __init__(self, rewriter: ResponseRewriter, hold: int = DEFAULT_HOLD) -> None:
+        self._rewriter = rewriter
+        self._hold = max(hold, PLACEHOLDER_MAX)
+        self._pending = ""
+        self._sent_tail = ""  # recent original text already released, as detection context
+
+    def feed(self, piece: str) -> str:
+        """Add a piece; return the rewritten text that may be sent now (possibly empty)."""
+        self._pending += piece
+        cut = len(self._pending) - self._hold
+        if cut <= 0:
+            return ""
+        cut = self._safe_cut(cut)
+        return self._release(cut) if cut > 0 else ""
+
+    def finish(self) -> str:
+        """The rest, rewritten, at the end of the stream."""
+        return self._release(len(self._pending)) if self._pending else ""
+
+    def _safe_cut(self, cut: int) -> int:
+        """Move `cut` back so no finding or placeholder is split by it."""
+        rewriter = self._rewriter
+        if rewriter.analyze is not None:
+            for finding in rewriter.analyze(self._pending):
+                if finding.start < cut < finding.end:
+                    cut = finding.start
+        opened = _OPEN_PLACEHOLDER.search(self._pending, max(0, cut - PLACEHOLDER_MAX), cut)
+        if opened is not None:
+            cut = opened.start()
+        return cut
+
+    def _release(self, cut: int) -> str:
+        head, self._pending = self._pending[:cut], self._pending[cut:]
+        out = self._rewriter.rewrite(head, self._sent_tail)
+        self._sent_tail = (self._sent_tail + head)[-self._hold :]
+        return out

@@ -144,6 +144,22 @@ class AuthenticationUnavailable(GerbangError):
     title = "Authentication service unavailable"
 
 
+class AuditUnavailable(GerbangError):
+    """The access log cannot be written (disk full, write error): exchanges are refused."""
+
+    code = "audit_unavailable"
+    status = 503
+    title = "Audit log unavailable"
+
+
+class ConversationStoreUnavailable(GerbangError):
+    """The conversation store (Redis) cannot be read or written; the exchange is refused."""
+
+    code = "conversation_store_unavailable"
+    status = 503
+    title = "Conversation store unavailable"
+
+
 ALL_ERRORS: tuple[type[GerbangError], ...] = (
     GerbangError,
     ConfigError,
@@ -157,6 +173,8 @@ ALL_ERRORS: tuple[type[GerbangError], ...] = (
     UnsupportedMediaType,
     PolicyDenied,
     DetectionFailed,
+    ConversationStoreUnavailable,
     Unauthenticated,
     AuthenticationUnavailable,
+    AuditUnavailable,
 )

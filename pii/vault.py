@@ -54,6 +54,19 @@ class PlaceholderVault:
             self._values[token] = value
         return token
 
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, str]) -> PlaceholderVault:
+        """A vault that continues from a saved `mapping` (a conversation's earlier turns)."""
+        vault = cls()
+        for token, value in mapping.items():
+            if not PLACEHOLDER_RE.fullmatch(token):
+                raise ValueError("not a placeholder token")
+            entity_type, _, number = token[1:-1].rpartition("_")
+            vault._tokens[(entity_type, value)] = token
+            vault._values[token] = value
+            vault._counters[entity_type] = max(vault._counters.get(entity_type, 0), int(number))
+        return vault
+
     @property
     def mapping(self) -> dict[str, str]:
         """Placeholder -> original value (as first seen), for `restore`."""

@@ -23,3 +23,6 @@ def subprocess_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+pytest_plugins = ["tests.services.redis_server"]

@@ -168,3 +168,13 @@ def test_when_text_already_contains_a_placeholder_then_restore_leaves_that_liter
     result = anonymizer.mask(text, engine.analyze(text))
     assert result.text == "Jawaban tadi menyebut <ID_NIK_1>; NIK saya sebenarnya <ID_NIK_2>"
     assert restore(result.text, result.mapping) == text
+
+
+def test_when_a_vault_continues_from_a_saved_mapping_then_numbering_and_tokens_carry_on() -> None:
+    first = PlaceholderVault()
+    nik = first.token_for("ID_NIK", "3171234567890003")
+    first.token_for("ID_NIK", "3171234567890011")
+    later = PlaceholderVault.from_mapping(first.mapping)
+    assert later.token_for("ID_NIK", "3171234567890003") == nik
+    assert later.token_for("ID_NIK", "3273012345670002") == "<ID_NIK_3>"
+    assert later.token_for("PHONE_NUMBER", "081234567890") == "<PHONE_NUMBER_1>"

@@ -1,0 +1,1 @@
+"""Real services the tests start on loopback with the project's own install scripts."""

@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
 
     add_pii_commands(pii.add_subparsers(dest="pii_command", required=True, metavar="ACTION"))
 
+    keys = commands.add_parser("keys", help="manage the keyring: init, rotate, list, export-public")
+    from keys.cli import add_commands as add_keys_commands
+
+    add_keys_commands(keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION"))
+
     config = commands.add_parser("config", help="configuration tools")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     check = config_commands.add_parser("check", help="validate a config file without starting")
@@ -86,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pii.cli import run as run_pii
 
             return run_pii(args)
+        if args.command == "keys":
+            from keys.cli import run as run_keys
+
+            return run_keys(args)
         if args.command == "config":
             config = _load(args.file)
             print(f"{args.file}: OK ({len(config.routes)} routes)")

@@ -6,6 +6,9 @@ of the public contract: never rename one, only add.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
 
@@ -15,6 +18,8 @@ class GerbangError(Exception):
     code: ClassVar[str] = "internal_error"
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal error"
+    headers: Mapping[str, str] = MappingProxyType({})
+    """Extra headers of the problem response (a challenge, Retry-After); never request data."""
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail or self.title)
@@ -129,6 +134,7 @@ class Unauthenticated(GerbangError):
         if error is not None:
             challenge += f', error="{_quoted(error)}", error_description="{_quoted(self.detail)}"'
         self.www_authenticate = challenge
+        self.headers = {"WWW-Authenticate": challenge}
 
 
 def _quoted(text: str) -> str:
@@ -160,6 +166,38 @@ class ConversationStoreUnavailable(GerbangError):
     title = "Conversation store unavailable"
 
 
+class RateLimited(GerbangError):
+    """A rate limit of the route is used up: 429 with `Retry-After` in whole seconds (rounded up).
+
+    `retry_after` is the wait in seconds until the limit admits one more request.
+    """
+
+    code = "rate_limited"
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, retry_after: float = 1.0, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, math.ceil(retry_after))
+        self.headers = {"Retry-After": str(self.retry_after)}
+
+
+class RateLimitUnavailable(GerbangError):
+    """The rate-limit store (Redis) is unreachable and the config says refuse (fail closed)."""
+
+    code = "rate_limit_unavailable"
+    status = 503
+    title = "Rate-limit store unavailable"
+
+
+class ResponseUnscannable(GerbangError):
+    """The policy asked to scan the response, and the upstream's answer cannot be scanned."""
+
+    code = "response_unscannable"
+    status = 502
+    title = "Upstream response cannot be scanned"
+
+
 ALL_ERRORS: tuple[type[GerbangError], ...] = (
     GerbangError,
     ConfigError,
@@ -174,7 +212,10 @@ ALL_ERRORS: tuple[type[GerbangError], ...] = (
     PolicyDenied,
     DetectionFailed,
     ConversationStoreUnavailable,
+    ResponseUnscannable,
     Unauthenticated,
     AuthenticationUnavailable,
     AuditUnavailable,
+    RateLimited,
+    RateLimitUnavailable,
 )

@@ -22,8 +22,6 @@ def problem_response(error: GerbangError, request_id: str) -> web.Response:
         "code": error.code,
         "request_id": request_id,
     }
-    return web.Response(
-        status=error.status,
-        body=json.dumps(body).encode(),
-        headers={"Content-Type": PROBLEM_CONTENT_TYPE, REQUEST_ID_HEADER: request_id},
-    )
+    # The error's own headers (a challenge, Retry-After) never replace the type or the request id.
+    headers = {**error.headers, "Content-Type": PROBLEM_CONTENT_TYPE, REQUEST_ID_HEADER: request_id}
+    return web.Response(status=error.status, body=json.dumps(body).encode(), headers=headers)

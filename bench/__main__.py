@@ -10,9 +10,9 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from bench import instructions, pii, proxy
+from bench import audit, instructions, pii, policy, proxy, ratelimit
 
-SUBCOMMANDS: tuple[ModuleType, ...] = (proxy, instructions, pii)
+SUBCOMMANDS: tuple[ModuleType, ...] = (proxy, instructions, pii, ratelimit, audit, policy)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -194,11 +194,24 @@ def start_upstream(kind: str, nginx_bin: str | None, tmp: Path) -> tuple[Service
     return service, label
 
 
+# The proxy's own overhead: every exchange allowed (decisions cached), no response rewriting.
+PROXY_ONLY_POLICY = """package gerbang
+
+decision := {"allow": true, "status": 200, "reason": "benchmark", "masking": {},
+    "restore": false, "scan_response": false}
+"""
+
+
 def _gateway_config(
     tmp: Path, name: str, port: int, upstream_url: str, *, access_log: bool
 ) -> Path:
     path = tmp / f"{name}.toml"
+    policy = tmp / "policy"
+    policy.mkdir(exist_ok=True)
+    (policy / "gerbang.rego").write_text(PROXY_ONLY_POLICY, encoding="utf-8")
     path.write_text(
+        "[policy]\n"
+        f'dir = "{policy}"\n'
         "[server]\n"
         f'host = "{LOOPBACK}"\n'
         f"port = {port}\n"
@@ -215,6 +228,8 @@ def _gateway_config(
         'name = "bench"\n'
         'path_prefix = "/bench"\n'
         f'upstream = "{upstream_url}"\n'
+        "public = true\n"  # the proxy's own overhead: no credentials, bodies not scanned
+        "pii = { scan_request = false }\n"
     )
     return path
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.access_log import AccessLog
+from gateway.components import Components
 from gateway.config import GatewayConfig
 from gateway.metrics import ProxyMetrics
 from gateway.pipeline import Pipeline, build_stages
@@ -23,16 +24,19 @@ class ProxyService:
         self._config = config
         self.upstream = UpstreamClient(config.upstream_pool, config.routes)
         self.access_log = AccessLog(config.logging.format) if config.server.access_log else None
-        stages = build_stages(RouteTable(config.routes), self.upstream, metrics)
-        self.handle = Pipeline(stages, metrics, self.access_log).handle
+        self.parts = Components.build(config)
+        stages = build_stages(RouteTable(config.routes), self.upstream, metrics, self.parts)
+        self.handle = Pipeline(stages, metrics, self.access_log, self.parts.audit).handle
 
     async def start(self) -> None:
-        """Open the upstream connection pool."""
+        """Open the upstream pool, the audit log and the policy engine."""
         await self.upstream.start()
+        await self.parts.start()
 
     async def close(self) -> None:
-        """Close the pool and write out pending access lines (after the drain)."""
+        """Close pools, flush the audit log and pending access lines (after the drain)."""
         await self.upstream.close()
+        await self.parts.close()
         if self.access_log is not None:
             self.access_log.flush()
 

@@ -35,16 +35,34 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     demo.add_argument("--port", type=int, default=8080, help="gateway port (default 8080)")
     demo.add_argument("--admin-port", type=int, default=9090, help="admin port (default 9090)")
+    demo.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("gerbang-demo"),
+        help="folder for the demo's keyring and audit log (default ./gerbang-demo)",
+    )
 
     pii = commands.add_parser("pii", help="find or mask personal data in JSON-lines text")
     from pii.cli import add_commands as add_pii_commands
 
     add_pii_commands(pii.add_subparsers(dest="pii_command", required=True, metavar="ACTION"))
 
+    policy = commands.add_parser("policy", help="test policy files, or show a decision")
+    from policies.cli import add_commands as add_policy_commands
+
+    add_policy_commands(
+        policy.add_subparsers(dest="policy_command", required=True, metavar="ACTION")
+    )
+
     keys = commands.add_parser("keys", help="manage the keyring: init, rotate, list, export-public")
     from keys.cli import add_commands as add_keys_commands
 
     add_keys_commands(keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION"))
+
+    audit = commands.add_parser("audit", help="verify, export and count the access log")
+    from audit.cli import add_commands as add_audit_commands
+
+    add_audit_commands(audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION"))
 
     config = commands.add_parser("config", help="configuration tools")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
@@ -91,17 +109,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pii.cli import run as run_pii
 
             return run_pii(args)
+        if args.command == "policy":
+            from policies.cli import run as run_policy
+
+            return run_policy(args)
         if args.command == "keys":
             from keys.cli import run as run_keys
 
             return run_keys(args)
+        if args.command == "audit":
+            from audit.cli import run as run_audit
+
+            return run_audit(args)
         if args.command == "config":
             config = _load(args.file)
             print(f"{args.file}: OK ({len(config.routes)} routes)")
             return 0
         from gateway.demo.run import run_demo
 
-        return run_demo(host=args.host, port=args.port, admin_port=args.admin_port)
+        return run_demo(
+            host=args.host, port=args.port, admin_port=args.admin_port, directory=args.dir
+        )
     except ConfigError as exc:
         print(f"gerbang: {exc}", file=sys.stderr)
         return EXIT_CONFIG

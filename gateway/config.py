@@ -10,32 +10,64 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
 from yarl import URL
 
+from audit.config import AuditConfig
+from gateway.auth.config import AuthConfig
+from gateway.config_base import (
+    Port,
+    Seconds,
+    SecretRef,
+    _as_tuple,
+    _existing_file,
+    _key_path,
+    _Model,
+    _resolve_path,
+    _secret_ref,
+    valid_redis_url,
+)
 from gateway.errors import ConfigError
+from gateway.ratelimit.config import RateLimitsConfig, RouteRateLimit
+from policies.config import PolicyConfig
+
+__all__ = [
+    "AdminConfig",
+    "GatewayConfig",
+    "LoggingConfig",
+    "Port",
+    "RouteConfig",
+    "RoutePiiConfig",
+    "Seconds",
+    "SecretRef",
+    "ServerConfig",
+    "ServerTls",
+    "UpstreamPoolConfig",
+    "_Model",
+    "_existing_file",
+    "_key_path",
+    "_resolve_path",
+    "_secret_ref",
+    "config_from_mapping",
+    "load_config",
+]
 
 _ROUTE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$|^\[[0-9A-Fa-f:.]+\]$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-Seconds = Annotated[float, Field(gt=0, le=86_400)]
-Port = Annotated[int, Field(ge=0, le=65_535)]
+PURPOSE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+"""A processing purpose: a route's default and the `X-Purpose` header share this form."""
 
 
 def _tag_value(value: object) -> object:
@@ -62,70 +94,6 @@ class Tags(dict[str, str | int | float | bool]):
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(sorted(self.items())))
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-def _resolve_path(value: object, info: ValidationInfo) -> object:
-    """Turn a string path into an absolute Path relative to the config file's directory."""
-    if not isinstance(value, str):
-        return value
-    base = (info.context or {}).get("base_dir")
-    path = Path(value).expanduser()
-    if not path.is_absolute() and isinstance(base, Path):
-        path = base / path
-    return path
-
-
-def _existing_file(path: Path) -> Path:
-    if not path.is_file():
-        raise ValueError(f"file not found: {path}")
-    return path
-
-
-class SecretRef(_Model):
-    """Where a secret lives: an environment variable or a file. Never the secret itself."""
-
-    env: str | None = None
-    file: Path | None = None
-
-    _resolve_file = field_validator("file", mode="before")(_resolve_path)
-
-    @field_validator("env")
-    @classmethod
-    def _env_name(cls, value: str | None) -> str | None:
-        if value is not None and not _ENV_NAME.match(value):
-            raise ValueError("must be an environment variable name such as GERBANG_TLS_KEY_PASS")
-        return value
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> SecretRef:
-        if (self.env is None) == (self.file is None):
-            raise ValueError('give exactly one of { env = "NAME" } or { file = "PATH" }')
-        return self
-
-    def reveal(self) -> str:
-        """Read the secret now; raises ConfigError naming the variable or file, never the value."""
-        if self.env is not None:
-            value = os.environ.get(self.env)
-            if value is None:
-                raise ConfigError(f"environment variable {self.env} is not set")
-            return value
-        assert self.file is not None
-        try:
-            return self.file.read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise ConfigError(f"cannot read secret file {self.file}: {exc.strerror}") from exc
-
-
-def _secret_ref(value: object) -> object:
-    if isinstance(value, str):
-        raise ValueError(
-            'secrets are never written in the config: use { env = "NAME" } or { file = "PATH" }'
-        )
-    return value
 
 
 class ServerTls(_Model):
@@ -174,6 +142,27 @@ class UpstreamPoolConfig(_Model):
     keepalive_timeout: Seconds = 30.0
 
 
+def _json_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
+    from gateway.bodies import parse_json_path
+
+    for path in paths:
+        parse_json_path(path)
+    return paths
+
+
+JsonPaths = Annotated[tuple[str, ...], BeforeValidator(_as_tuple), AfterValidator(_json_paths)]
+
+
+class RoutePiiConfig(_Model):
+    """How a route's request bodies are scanned for personal data."""
+
+    scan_request: bool = True
+    unscannable: Literal["refuse", "passthrough"] = "refuse"
+    json_include: JsonPaths = ()
+    json_exclude: JsonPaths = ()
+    language: Literal["id", "en"] = "id"
+
+
 class RouteConfig(_Model):
     """One service behind the gateway."""
 
@@ -187,6 +176,11 @@ class RouteConfig(_Model):
     max_body_bytes: Annotated[int, Field(ge=0)] = 10 * 1024 * 1024
     ca_file: Path | None = None
     tags: Annotated[dict[str, TagValue], AfterValidator(Tags)] = Field(default_factory=Tags)
+    public: bool = False
+    forward_authorization: bool = False
+    purpose: str | None = None
+    pii: RoutePiiConfig = Field(default_factory=RoutePiiConfig)
+    rate_limit: RouteRateLimit | None = None
 
     _resolve = field_validator("ca_file", mode="before")(_resolve_path)
     _exists = field_validator("ca_file")(_existing_file)
@@ -196,6 +190,13 @@ class RouteConfig(_Model):
     def _valid_name(cls, value: str) -> str:
         if not _ROUTE_NAME.match(value):
             raise ValueError("use lower-case letters, digits, '.', '_' or '-' (at most 63)")
+        return value
+
+    @field_validator("purpose")
+    @classmethod
+    def _valid_purpose(cls, value: str | None) -> str | None:
+        if value is not None and not PURPOSE.match(value):
+            raise ValueError("use lower-case letters, digits, '.', '_' or '-' (at most 64)")
         return value
 
     @field_validator("path_prefix")
@@ -241,6 +242,38 @@ class RouteConfig(_Model):
         return URL(self.upstream)
 
 
+class KeysConfig(_Model):
+    """The keyring (`gerbang keys init`): signing, pseudonym and token keys under a KEK."""
+
+    dir: Path
+    kek: SecretRef
+
+    _resolve = field_validator("dir", mode="before")(_resolve_path)
+    _no_inline_secret = field_validator("kek", mode="before")(_secret_ref)
+
+
+class ConversationsConfig(_Model):
+    """Placeholder numbering kept across the turns of a conversation the client names."""
+
+    enabled: bool = True
+    header: str = "X-Conversation-ID"
+    store: Literal["memory", "redis"] = "memory"
+    redis_url: str | None = None
+    redis_password: SecretRef | None = None
+    timeout: Annotated[float, Field(gt=0, le=10)] = 1.0
+    ttl: Seconds = 3600.0
+    max_entries: Annotated[int, Field(ge=1, le=10_000_000)] = 10_000
+
+    _redis_url = field_validator("redis_url")(valid_redis_url)
+    _password = field_validator("redis_password", mode="before")(_secret_ref)
+
+    @model_validator(mode="after")
+    def _store_matches_url(self) -> ConversationsConfig:
+        if self.store == "redis" and self.redis_url is None:
+            raise ValueError('store = "redis" needs redis_url')
+        return self
+
+
 class GatewayConfig(_Model):
     """The whole configuration."""
 
@@ -248,6 +281,12 @@ class GatewayConfig(_Model):
     admin: AdminConfig = Field(default_factory=AdminConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     upstream_pool: UpstreamPoolConfig = Field(default_factory=UpstreamPoolConfig)
+    auth: AuthConfig | None = None
+    keys: KeysConfig | None = None
+    audit: AuditConfig | None = None
+    conversations: ConversationsConfig = Field(default_factory=ConversationsConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    rate_limits: RateLimitsConfig = Field(default_factory=RateLimitsConfig)
     routes: tuple[RouteConfig, ...]
 
     @field_validator("routes", mode="before")
@@ -276,6 +315,29 @@ class GatewayConfig(_Model):
                 )
             seen_matches[match] = route.name
         return routes
+
+    @model_validator(mode="after")
+    def _callers_can_be_identified(self) -> GatewayConfig:
+        # Fail closed: a route that is not public needs a way to authenticate its callers.
+        guarded = [route.name for route in self.routes if not route.public]
+        auth = self.auth
+        if guarded and (auth is None or not (auth.issuers or auth.introspection or auth.api_keys)):
+            raise ValueError(
+                f"routes {', '.join(map(repr, guarded))} need [auth] issuers, introspection or "
+                "api_keys to identify callers (or set public = true on a route that needs none)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _dependencies_present(self) -> GatewayConfig:
+        if self.audit is not None and self.keys is None:
+            raise ValueError("[audit] signs its log heads with the keyring: add [keys]")
+        if self.conversations.store == "redis" and self.keys is None:
+            raise ValueError(
+                "conversations shared through Redis are sealed with the keyring's token key: "
+                "add [keys]"
+            )
+        return self
 
     @model_validator(mode="after")
     def _listeners_apart(self) -> GatewayConfig:
@@ -332,22 +394,3 @@ def config_from_mapping(
             for err in exc.errors()
         ]
         raise ConfigError("\n".join(lines)) from None
-
-
-def _key_path(loc: Sequence[int | str], data: Mapping[str, Any]) -> str:
-    """Render a pydantic error location as a TOML key path, naming routes where possible."""
-    parts: list[str] = []
-    node: Any = data
-    for item in loc:
-        if isinstance(item, int):
-            label = f"[{item}]"
-            if isinstance(node, list) and item < len(node):
-                node = node[item]
-                name = node.get("name") if isinstance(node, dict) else None
-                if isinstance(name, str):
-                    label += f" (name {name!r})"
-            parts.append(label)
-            continue
-        parts.append(f".{item}" if parts else str(item))
-        node = node.get(item) if isinstance(node, dict) else None
-    return "".join(parts) or "(top level)"

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from yarl import URL
 
 from gateway.errors import ConfigError
 
@@ -108,3 +109,20 @@ def _key_path(loc: Sequence[int | str], data: Mapping[str, Any]) -> str:
         parts.append(f".{item}" if parts else str(item))
         node = node.get(item) if isinstance(node, dict) else None
     return "".join(parts) or "(top level)"
+
+
+def valid_redis_url(value: str | None) -> str | None:
+    """Validate a Redis URL: redis://, rediss:// or unix://, never with a password inside."""
+    if value is None:
+        return None
+    try:
+        url = URL(value)
+    except ValueError as exc:
+        raise ValueError("not a URL; use redis://HOST:PORT/DB") from exc
+    if url.scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("use a redis://, rediss:// or unix:// URL")
+    if url.password is not None:
+        raise ValueError(
+            'no password in the URL: use redis_password = { env = "NAME" } or { file = "PATH" }'
+        )
+    return value

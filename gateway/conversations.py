@@ -105,12 +105,18 @@ class RedisConversations:
     PREFIX = "gerbang:conversation:"
 
     def __init__(
-        self, sealer: MappingSealer, *, url: str, ttl: float, timeout: float = 1.0
+        self,
+        sealer: MappingSealer,
+        *,
+        url: str,
+        ttl: float,
+        timeout: float = 1.0,
+        password: str | None = None,
     ) -> None:
         self._sealer = sealer
         self._ttl_ms = max(1, int(ttl * 1000))
         self._redis = aioredis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout
+            url, password=password, socket_timeout=timeout, socket_connect_timeout=timeout
         )
 
     async def load(self, key: str) -> dict[str, str]:

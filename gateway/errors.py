@@ -104,6 +104,11 @@ class PolicyDenied(GerbangError):
     status = 403
     title = "Refused by policy"
 
+    def __init__(self, detail: str | None = None, *, status: int = 403) -> None:
+        super().__init__(detail)
+        # A policy may choose another refusal status (451, 429...), never a success or 5xx.
+        self.status = status if 400 <= status <= 499 else 403  # type: ignore[misc]
+
 
 class DetectionFailed(GerbangError):
     """Personal-data detection failed or ran out of time; nothing is forwarded."""
@@ -198,6 +203,14 @@ class ResponseUnscannable(GerbangError):
     title = "Upstream response cannot be scanned"
 
 
+class PolicyUnavailable(GerbangError):
+    """The policy engine cannot decide now (OPA unreachable, too slow, erroring): refused."""
+
+    code = "policy_unavailable"
+    status = 503
+    title = "Policy engine unavailable"
+
+
 ALL_ERRORS: tuple[type[GerbangError], ...] = (
     GerbangError,
     ConfigError,
@@ -218,4 +231,5 @@ ALL_ERRORS: tuple[type[GerbangError], ...] = (
     AuditUnavailable,
     RateLimited,
     RateLimitUnavailable,
+    PolicyUnavailable,
 )

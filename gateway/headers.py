@@ -38,6 +38,12 @@ _NOT_FORWARDED_UPSTREAM = (
     _X_FORWARDED_HOST,
     REQUEST_ID_HEADER,
 )
+# Credentials for the gateway itself: never passed upstream unless a route asks for Authorization.
+AUTHORIZATION = istr("Authorization")
+API_KEY_HEADER = istr("X-API-Key")
+_CREDENTIALS = (AUTHORIZATION, API_KEY_HEADER)
+_NOT_FORWARDED_WITH_AUTHORIZATION = (*_NOT_FORWARDED_UPSTREAM, API_KEY_HEADER)
+_NOT_FORWARDED_UPSTREAM = (*_NOT_FORWARDED_UPSTREAM, *_CREDENTIALS)
 _NOT_RETURNED = (*(istr(name) for name in sorted(HOP_BY_HOP)), REQUEST_ID_HEADER)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 # Request ids are logged and forwarded: one made only of digits and separators could be a NIK or
@@ -73,9 +79,15 @@ def upstream_request_headers(
     scheme: str,
     host: str | None,
     request_id: str,
+    forward_authorization: bool = False,
 ) -> CIMultiDict[str]:
-    """Headers to send upstream: end-to-end ones plus X-Forwarded-* and X-Request-ID."""
-    out = _end_to_end(headers, _NOT_FORWARDED_UPSTREAM)
+    """Headers to send upstream: end-to-end ones plus X-Forwarded-* and X-Request-ID.
+
+    The caller's credentials (Authorization, X-API-Key) are dropped; Authorization is kept only
+    when the route sets `forward_authorization`.
+    """
+    drop = _NOT_FORWARDED_WITH_AUTHORIZATION if forward_authorization else _NOT_FORWARDED_UPSTREAM
+    out = _end_to_end(headers, drop)
     chain = ", ".join(headers.getall("x-forwarded-for", ()))
     if client_ip:
         chain = f"{chain}, {client_ip}" if chain else client_ip

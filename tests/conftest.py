@@ -25,4 +25,4 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
-pytest_plugins = ["tests.services.redis_server"]
+pytest_plugins = ["tests.services.redis_server", "tests.gateway.compliance_rig"]

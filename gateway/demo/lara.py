@@ -13,6 +13,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
@@ -72,7 +73,7 @@ _KK_BEFORE = re.compile(r"(?i)\b(?:kk|kartu keluarga)\b\D{0,20}$")
 _PHONE = re.compile(r"(?<![\w+])(?:\+62|62|0)[ -]?8\d{1,3}(?:[ .-]?\d{3,4}){1,3}(?!\d)")
 _NAME = re.compile(
     r"\b(?i:nama[ \t]+saya(?:[ \t]+adalah)?|atas[ \t]+nama|saya)[ \t]+"
-    r"([A-Z][a-z]+(?:['-][A-Za-z]+)*(?:[ \t]+[A-Z][a-z]+(?:['-][A-Za-z]+)*){0,3})"
+    r"(<PERSON_\d+>|[A-Z][a-z]+(?:['-][A-Za-z]+)*(?:[ \t]+[A-Z][a-z]+(?:['-][A-Za-z]+)*){0,3})"
 )
 
 
@@ -111,9 +112,32 @@ def extract_names(text: str) -> list[str]:
     return _unique([m.group(1) for m in _NAME.finditer(text)])
 
 
+_PLACEHOLDER = re.compile(r"<([A-Z][A-Z_]*)_\d+>")
+_PLACEHOLDER_LABELS = {"ID_NIK": "NIK", "ID_KK": "nomor KK", "PHONE_NUMBER": "nomor HP",
+                       "EMAIL_ADDRESS": "email"}  # fmt: skip
+
+
+def extract_placeholders(text: str) -> list[tuple[str, str]]:
+    """Return `(label, token)` for gateway placeholders such as `<ID_NIK_1>`, quoted as given."""
+    return _unique_pairs(
+        (_PLACEHOLDER_LABELS.get(m.group(1), "data"), m.group(0))
+        for m in _PLACEHOLDER.finditer(text)
+        if m.group(1) != "PERSON"
+    )
+
+
+def _unique_pairs(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(pairs))
+
+
 def describe_identifiers(text: str) -> str:
-    """Return the sentence quoting back the identifiers in `text`, or "" if there are none."""
+    """Return the sentence quoting back the identifiers in `text`, or "" if there are none.
+
+    Behind the gateway LARA sees placeholders instead of values, and quotes those back as a real
+    assistant would; the gateway then restores them for callers allowed to see the values.
+    """
     parts = [f"{label} {number}" for label, number in extract_id_numbers(text)]
+    parts += [f"{label} {token}" for label, token in extract_placeholders(text)]
     parts += [f"nomor HP {phone}" for phone in extract_phones(text)]
     parts += [f"email {email}" for email in extract_emails(text)]
     names = extract_names(text)

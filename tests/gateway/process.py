@@ -32,9 +32,19 @@ _POLL_S = 0.05
 # -- configuration -------------------------------------------------------------------------------
 
 
+ALLOW_ALL_POLICY = Path(__file__).parent / "policies" / "allow_all"
+"""A policy allowing everything, for tests of plain proxying (the default bundle denies)."""
+
+
+def plain(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A config mapping with the allow-all policy unless it names one."""
+    return {"policy": {"dir": str(ALLOW_ALL_POLICY)}, **config}
+
+
 def route(name: str, path_prefix: str, upstream: str, **extra: Any) -> dict[str, Any]:
-    """One `[[routes]]` table."""
-    return {"name": name, "path_prefix": path_prefix, "upstream": upstream, **extra}
+    """One `[[routes]]` table of a plain proxy route: public, bodies streamed without scanning."""
+    plain = {"public": True, "pii": {"scan_request": False}}
+    return {"name": name, "path_prefix": path_prefix, "upstream": upstream, **plain, **extra}
 
 
 def gateway_config(
@@ -50,6 +60,7 @@ def gateway_config(
         "server": {"host": HOST, "port": port, "shutdown_timeout": 5.0, **(server or {})},
         "admin": {"host": HOST, "port": admin_port},
         "logging": {"level": "info", "format": log_format},
+        "policy": {"dir": str(ALLOW_ALL_POLICY)},
         "routes": list(routes),
     }
 
@@ -339,9 +350,10 @@ class Launcher:
             await process.wait_ready()
         return process
 
-    async def demo(self, *, port: int, admin_port: int) -> Gerbang:
+    async def demo(self, *, port: int, admin_port: int, directory: Path) -> Gerbang:
         """`gerbang demo` on loopback; waits until /readyz answers 200."""
         args = ["demo", "--host", HOST, "--port", str(port), "--admin-port", str(admin_port)]
+        args += ["--dir", str(directory)]
         process = self.start(args, port=port, admin_port=admin_port, scheme="http")
         await process.wait_ready()
         return process

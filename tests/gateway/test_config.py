@@ -18,18 +18,25 @@ import trustme
 from cryptography.hazmat.primitives import serialization
 from pydantic import BaseModel, ValidationError
 
+from audit.config import AuditConfig
+from gateway.auth.config import AuthConfig, IssuerConfig
 from gateway.config import (
     AdminConfig,
+    ConversationsConfig,
     GatewayConfig,
+    KeysConfig,
     LoggingConfig,
     RouteConfig,
+    RoutePiiConfig,
     ServerConfig,
     ServerTls,
     UpstreamPoolConfig,
     load_config,
 )
 from gateway.errors import ConfigError
+from gateway.ratelimit.config import RateLimitsConfig
 from gateway.server import preflight
+from policies.config import OpaConfig, PolicyCacheConfig, PolicyConfig
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "gerbang.example.toml"
@@ -40,6 +47,7 @@ ROUTE = """
 name = "lara-chat"
 path_prefix = "/v1"
 upstream = "http://127.0.0.1:8000"
+public = true
 """
 
 SECOND_ROUTE = """
@@ -47,6 +55,7 @@ SECOND_ROUTE = """
 name = "ocr-dokumen"
 path_prefix = "/ocr"
 upstream = "https://ocr.penyedia.example/api"
+public = true
 """
 
 TLS_FILES = """
@@ -140,11 +149,21 @@ def _documented_keys() -> list[str]:
         ("logging", LoggingConfig),
         ("upstream_pool", UpstreamPoolConfig),
         ("routes", RouteConfig),
+        ("routes.pii", RoutePiiConfig),
+        ("auth", AuthConfig),
+        ("auth.issuers", IssuerConfig),
+        ("keys", KeysConfig),
+        ("audit", AuditConfig),
+        ("policy", PolicyConfig),
+        ("policy.opa", OpaConfig),
+        ("policy.cache", PolicyCacheConfig),
+        ("conversations", ConversationsConfig),
+        ("rate_limits", RateLimitsConfig),
     ]
     keys = []
     for section, model in sections:
         for field in model.model_fields:
-            if section == "" and field != "routes":
+            if section == "" and field not in ("routes",):
                 continue  # top-level sections are tables with their own headings
             keys.append(f"{section}.{field}" if section else field)
     return keys
@@ -160,10 +179,10 @@ def test_when_a_key_exists_then_example_and_reference_document_it(key: str):
         assert "[[routes]]" in example
         assert "## `[[routes]]`" in reference
         return
-    if name == "tls":
-        assert re.search(r"^# \[server\.tls\]$", example, re.MULTILINE)
-    elif name == "tags":
-        assert re.search(r"^\[routes\.tags\]$", example, re.MULTILINE)
+    if name in ("tls", "tags", "pii", "issuers", "introspection", "api_keys", "rate_limit",
+                "opa", "cache"):  # fmt: skip
+        table = re.escape(key)
+        assert re.search(rf"^(# )?\[\[?{table}\]\]?$", example, re.MULTILINE), f"{key} table"
     else:
         assert re.search(rf"^(# )?{name} = ", example, re.MULTILINE), f"{key} not in the example"
     assert f"| `{name}` |" in reference, f"{key} not in docs/configuration.md"
@@ -224,7 +243,12 @@ R0 = "routes[0] (name 'lara-chat')"
 
 def _route(**keys: str) -> str:
     """ROUTE with keys replaced or added; values are TOML source text."""
-    fields = {"name": '"lara-chat"', "path_prefix": '"/v1"', "upstream": '"http://127.0.0.1:8000"'}
+    fields = {
+        "name": '"lara-chat"',
+        "path_prefix": '"/v1"',
+        "upstream": '"http://127.0.0.1:8000"',
+        "public": "true",
+    }
     fields.update(keys)
     return "[[routes]]\n" + "".join(f"{k} = {v}\n" for k, v in fields.items())
 
@@ -380,7 +404,7 @@ def test_when_relative_file_is_missing_then_refusal_shows_path_resolved_against_
     [
         pytest.param(None, "cannot read: No such file or directory", id="missing-file"),
         pytest.param(
-            ROUTE + "upstream = http://127.0.0.1:8000\n", "line 6", id="toml-syntax-unquoted"
+            ROUTE + "upstream = http://127.0.0.1:8000\n", "line 7", id="toml-syntax-unquoted"
         ),
         pytest.param("[server\nport = 8080\n" + ROUTE, "line 1", id="toml-syntax-unclosed-table"),
         pytest.param("[server]\nport = 8080\nport = 8081\n" + ROUTE, "line 3", id="toml-dup-key"),
@@ -741,3 +765,50 @@ def test_when_a_secret_env_var_is_missing_then_check_names_file_key_and_variable
         f"gerbang: {path}: server.tls.key_password: "
         "environment variable GERBANG_TEST_SURELY_UNSET is not set\n"
     )
+
+
+# --- Authentication is required unless a route is public ----------------------------------------
+
+GUARDED_ROUTE = ROUTE.replace("public = true\n", "")
+ISSUER = """
+[[auth.issuers]]
+issuer = "https://sso.layanan.go.id/realms/layanan"
+discovery = true
+audiences = ["gerbang"]
+"""
+
+
+def test_when_a_route_is_not_public_and_no_auth_is_configured_then_the_config_is_refused(
+    tmp_path: Path,
+):
+    with pytest.raises(ConfigError, match="'lara-chat' need \\[auth\\]"):
+        load_config(_write(tmp_path, GUARDED_ROUTE))
+
+
+def test_when_an_empty_auth_section_is_given_then_it_still_cannot_identify_callers(
+    tmp_path: Path,
+):
+    with pytest.raises(ConfigError, match="need \\[auth\\]"):
+        load_config(_write(tmp_path, "[auth]\nmax_token_bytes = 4096\n" + GUARDED_ROUTE))
+
+
+def test_when_an_issuer_is_configured_then_guarded_routes_are_accepted(tmp_path: Path):
+    config = load_config(_write(tmp_path, ISSUER + GUARDED_ROUTE))
+    assert not config.routes[0].public
+    assert config.auth is not None
+    assert config.auth.issuers[0].audiences == ("gerbang",)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('purpose = "Layanan Informasi"\n', "purpose"),
+        ('pii = { json_include = ["messages"] }\n', "must start with '\\$'"),
+        ('pii = { unscannable = "ignore" }\n', "unscannable"),
+    ],
+)
+def test_when_route_privacy_keys_are_wrong_then_the_refusal_names_them(
+    tmp_path: Path, extra: str, message: str
+):
+    with pytest.raises(ConfigError, match=message):
+        load_config(_write(tmp_path, ROUTE + extra))

@@ -68,3 +68,21 @@ def test_when_request_id_is_malformed_then_a_fresh_one_is_made(value: str) -> No
     assert made != value
     assert len(made) == 32
     assert made != request_id_from(headers(("X-Request-ID", value)))
+
+
+@pytest.mark.parametrize("name", ["Authorization", "X-API-Key"])
+def test_when_the_caller_sends_credentials_then_they_are_not_forwarded(name: str) -> None:
+    assert name not in upstream((name, "Bearer synthetic-token"), ("X-Keep", "1"))
+
+
+def test_when_a_route_forwards_authorization_then_only_authorization_passes() -> None:
+    sent = upstream_request_headers(
+        headers(("Authorization", "Bearer synthetic"), ("X-API-Key", "synthetic-key")),
+        client_ip=None,
+        scheme="http",
+        host=None,
+        request_id="r1",
+        forward_authorization=True,
+    )
+    assert sent["Authorization"] == "Bearer synthetic"
+    assert "X-API-Key" not in sent

@@ -18,6 +18,7 @@ from gateway.routes import RouteTable
 from gateway.stages.forward import ForwardUpstream
 from gateway.stages.route import ResolveRoute
 from gateway.upstream import UpstreamClient
+from tests.gateway.process import route
 from tests.gateway.upstream_app import UpstreamState, create_upstream
 
 SYNTHETIC_NIK = "3201012345678901"
@@ -47,9 +48,7 @@ async def serve_stages(aiohttp_server: Any, aiohttp_raw_server: Any, aiohttp_cli
     """Serve a pipeline made of ResolveRoute, the given stages, then ForwardUpstream."""
     state = UpstreamState()
     upstream = await aiohttp_server(create_upstream(state))
-    config = config_from_mapping(
-        {"routes": [{"name": "svc", "path_prefix": "/", "upstream": str(upstream.make_url(""))}]}
-    )
+    config = config_from_mapping({"routes": [route("svc", "/", str(upstream.make_url("")))]})
     client_pool = UpstreamClient(config.upstream_pool, config.routes)
     await client_pool.start()
     metrics = ProxyMetrics(CollectorRegistry())

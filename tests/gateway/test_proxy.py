@@ -14,14 +14,15 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import BaseTestServer, TestClient, TestServer
+from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 from yarl import URL
 
 from gateway.app import ProxyService
 from gateway.config import GatewayConfig, config_from_mapping
 from gateway.metrics import ProxyMetrics
+from tests.gateway.process import plain, route
+from tests.gateway.proxy_server import ProxyTestServer
 from tests.gateway.upstream_app import GZIPPED, UpstreamState, create_upstream
 
 PROBLEM = "application/problem+json"
@@ -44,17 +45,6 @@ class Rig:
 
 
 RigFactory = Callable[..., Awaitable[Rig]]
-
-
-class ProxyTestServer(BaseTestServer):  # type: ignore[type-arg]
-    """Serves a ProxyService exactly as `gerbang serve` does, on a free loopback port."""
-
-    def __init__(self, proxy: ProxyService) -> None:
-        super().__init__()
-        self._proxy = proxy
-
-    async def _make_runner(self, **_: Any) -> web.BaseRunner:
-        return self._proxy.runner()
 
 
 GatewayClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
@@ -90,9 +80,11 @@ async def rig(aiohttp_server: Any, gateway_client: GatewayClientFactory) -> RigF
         upstream: TestServer = await aiohttp_server(create_upstream(state))
         upstream_url = str(upstream.make_url("")).rstrip("/")
         route_tables = routes or [{"name": "svc", "path_prefix": "/"}]
-        for route in route_tables:
-            route.setdefault("upstream", upstream_url)
-        config = config_from_mapping({"routes": route_tables})
+        for table in route_tables:
+            table.setdefault("upstream", upstream_url)
+            table.setdefault("public", True)  # plain proxying: credentials, scanning tested apart
+            table.setdefault("pii", {"scan_request": False})
+        config = config_from_mapping(plain({"routes": route_tables}))
         registry = CollectorRegistry()
         client = await gateway_client(config, registry)
         return Rig(client, state, upstream_url, registry)
@@ -537,16 +529,20 @@ async def test_when_upstream_has_a_base_path_then_paths_are_joined_under_it(
     state = UpstreamState()
     upstream = await aiohttp_server(create_upstream(state))
     config = config_from_mapping(
-        {
-            "routes": [
-                {
-                    "name": "ocr",
-                    "path_prefix": "/ocr/",
-                    "strip_prefix": True,
-                    "upstream": str(upstream.make_url("/base/")),
-                }
-            ]
-        }
+        plain(
+            {
+                "routes": [
+                    {
+                        "name": "ocr",
+                        "path_prefix": "/ocr/",
+                        "strip_prefix": True,
+                        "upstream": str(upstream.make_url("/base/")),
+                        "public": True,
+                        "pii": {"scan_request": False},
+                    }
+                ]
+            }
+        )
     )
     client = await gateway_client(config)
     async with client.get("/ocr/scan/ktp?lang=id") as resp:
@@ -612,9 +608,7 @@ async def test_when_upstream_tls_is_signed_by_the_configured_ca_then_it_is_trust
     ca_file = tmp_path / "ca.pem"
     tls_ca.cert_pem.write_to_path(str(ca_file))
     url = f"https://127.0.0.1:{upstream.port}"
-    config = config_from_mapping(
-        {"routes": [{"name": "tls", "path_prefix": "/", "upstream": url, "ca_file": str(ca_file)}]}
-    )
+    config = config_from_mapping(plain({"routes": [route("tls", "/", url, ca_file=str(ca_file))]}))
     client = await gateway_client(config)
     async with client.get("/echo") as resp:
         assert (await echo_json(resp))["method"] == "GET"
@@ -625,7 +619,7 @@ async def test_when_upstream_tls_is_not_trusted_then_502_and_nothing_is_sent(
 ):
     upstream = await _tls_upstream(aiohttp_server, tls_ca)
     url = f"https://127.0.0.1:{upstream.port}"
-    config = config_from_mapping({"routes": [{"name": "tls", "path_prefix": "/", "upstream": url}]})
+    config = config_from_mapping(plain({"routes": [route("tls", "/", url)]}))
     client = await gateway_client(config)
     async with client.get("/echo") as resp:
         assert resp.status == 502

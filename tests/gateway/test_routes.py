@@ -10,7 +10,9 @@ from gateway.routes import RouteTable
 
 
 def table(*routes: dict[str, object]) -> RouteTable:
-    return RouteTable(config_from_mapping({"routes": list(routes)}).routes)
+    return RouteTable(
+        config_from_mapping({"routes": [{**r, "public": True} for r in routes]}).routes
+    )
 
 
 CHAT = {"name": "chat", "path_prefix": "/v1", "upstream": "http://10.0.0.5:8000"}

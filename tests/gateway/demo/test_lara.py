@@ -9,7 +9,7 @@ from typing import Any
 import openai
 import pytest
 
-from gateway.demo.lara import create_app
+from gateway.demo.lara import create_app, describe_identifiers
 
 NIK = "3201012345678901"
 PHONE = "081234567890"
@@ -314,3 +314,12 @@ async def test_when_real_openai_sdk_is_used_then_stream_matches_non_stream(aioht
 
         models = await sdk.models.list()
         assert [model.id for model in models.data] == ["lara-1"]
+
+
+def test_when_the_gateway_sent_placeholders_then_lara_quotes_them_back() -> None:
+    text = "Saya <PERSON_1>, NIK <ID_NIK_1>, HP <PHONE_NUMBER_2>, email <EMAIL_ADDRESS_1>."
+    sentence = describe_identifiers(text)
+    assert "NIK <ID_NIK_1>" in sentence
+    assert "nomor HP <PHONE_NUMBER_2>" in sentence
+    assert "email <EMAIL_ADDRESS_1>" in sentence
+    assert "atas nama <PERSON_1>" in sentence

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import signal
+import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -30,8 +32,21 @@ async def launcher(tmp_path, gerbang_cmd, subprocess_env) -> AsyncIterator[Launc
 
 
 @pytest.fixture
-async def demo(launcher, unused_tcp_port_factory) -> Gerbang:
-    return await launcher.demo(port=unused_tcp_port_factory(), admin_port=unused_tcp_port_factory())
+async def demo(launcher, unused_tcp_port_factory, tmp_path) -> Gerbang:
+    return await launcher.demo(
+        port=unused_tcp_port_factory(),
+        admin_port=unused_tcp_port_factory(),
+        directory=tmp_path / "demo",
+    )
+
+
+def _tokens(banner: str) -> list[str]:
+    """The demo callers' tokens the banner exports: the citizen's first, then the officer's."""
+    return re.findall(r"export TOKEN\d=(\S+)", banner)
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _curl_bodies(banner: str) -> list[dict[str, Any]]:
@@ -53,10 +68,11 @@ async def test_when_demo_runs_then_banner_example_is_answered_in_indonesian(demo
     assert f"http://{HOST}:{demo.admin_port}/metrics" in banner
     example, _ = _curl_bodies(banner)
     assert example["messages"][0]["role"] == "user"
+    citizen, _ = _tokens(banner)
 
     async with (
         aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as session,
-        session.post(endpoint, json=example) as resp,
+        session.post(endpoint, json=example, headers=_auth(citizen)) as resp,
     ):
         assert resp.status == 200
         data = await resp.json()
@@ -77,16 +93,17 @@ async def test_when_stream_requested_then_events_arrive_incrementally(demo):
     example, stream_example = _curl_bodies(banner)
     assert stream_example == {**example, "stream": True}
     endpoint = f"{demo.url}/v1/chat/completions"
+    citizen, _ = _tokens(banner)
 
     arrivals: list[tuple[float, str]] = []
     async with aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as session:
-        async with session.post(endpoint, json=stream_example) as resp:
+        async with session.post(endpoint, json=stream_example, headers=_auth(citizen)) as resp:
             assert resp.status == 200
             assert resp.content_type == "text/event-stream"
             async for line in resp.content:
                 if line.startswith(b"data: "):
                     arrivals.append((time.monotonic(), line.decode().removeprefix("data: ")))
-        async with session.post(endpoint, json=example) as resp:
+        async with session.post(endpoint, json=example, headers=_auth(citizen)) as resp:
             whole = (await resp.json())["choices"][0]["message"]["content"]
 
     assert arrivals[-1][1].strip() == "[DONE]"
@@ -105,8 +122,9 @@ async def test_when_stream_requested_then_events_arrive_incrementally(demo):
 
 
 async def test_when_openai_sdk_points_at_gateway_then_completions_and_streams_work(demo):
+    citizen, _ = _tokens(await demo.wait_output(BANNER_END))
     client = openai.AsyncOpenAI(
-        base_url=f"{demo.url}/v1", api_key="demo-key", max_retries=0, timeout=15.0
+        base_url=f"{demo.url}/v1", api_key=citizen, max_retries=0, timeout=15.0
     )
     question = [{"role": "user", "content": "Bagaimana cara mengurus akta kelahiran anak saya?"}]
     try:
@@ -130,3 +148,37 @@ async def test_when_openai_sdk_points_at_gateway_then_completions_and_streams_wo
     finally:
         await client.close()
     await _stop_with_ctrl_c(demo)
+
+
+NIK = "3273012505900001"  # the synthetic NIK of the banner's example
+
+
+async def test_when_the_citizen_and_the_officer_ask_then_only_the_citizen_sees_the_nik(
+    demo, tmp_path
+):
+    banner = await demo.wait_output(BANNER_END)
+    example, _ = _curl_bodies(banner)
+    assert NIK in example["messages"][0]["content"]
+    citizen, officer = _tokens(banner)
+    endpoint = f"{demo.url}/v1/chat/completions"
+    answers = {}
+    async with aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as session:
+        for name, token in (("citizen", citizen), ("officer", officer)):
+            async with session.post(endpoint, json=example, headers=_auth(token)) as resp:
+                assert resp.status == 200
+                answers[name] = (await resp.json())["choices"][0]["message"]["content"]
+        async with session.post(endpoint, json=example) as resp:
+            assert resp.status == 401
+    assert NIK in answers["citizen"]  # LARA quotes it back; the gateway restores it
+    assert NIK not in answers["officer"]
+    assert "<ID_NIK_1>" in answers["officer"]
+    await _stop_with_ctrl_c(demo)
+
+    audit_dir = tmp_path / "demo" / "audit"
+    assert f"gerbang audit verify {audit_dir}" in banner
+    verify = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", "audit", "verify", str(audit_dir),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(verify.communicate(), 60)
+    assert verify.returncode == 0, output.decode()

@@ -1,0 +1,66 @@
+"""Stage: replace the personal data found in the request as the policy decision says.
+
+The masked body is what the upstream receives. Placeholders go into the exchange's vault (or the
+conversation's), so the response can be restored for callers the policy allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+from aiohttp import web
+
+from gateway.exchange import Exchange
+from pii.anonymizer import Anonymizer, MaskingPlan, OperatorSpec
+from pii.vault import PlaceholderVault
+
+
+class MaskRequest:
+    """Masks every text field that holds findings and rebuilds the body from them."""
+
+    def __init__(self, anonymizer: Anonymizer, executor: ThreadPoolExecutor) -> None:
+        self._anonymizer = anonymizer
+        self._executor = executor
+
+    async def __call__(self, exchange: Exchange) -> web.StreamResponse | None:
+        """Set `exchange.body` to the masked body; count operators applied per type."""
+        fields = exchange.request_fields
+        decision = exchange.decision
+        assert decision is not None
+        if fields is None or not any(exchange.request_findings):
+            return None
+        plan = masking_plan(decision.masking)
+        vault = exchange.vault
+        texts = await asyncio.get_running_loop().run_in_executor(
+            self._executor, self._mask_all, fields.texts, exchange, plan, vault
+        )
+        exchange.body = fields.rebuild(texts)
+        return None
+
+    def _mask_all(
+        self,
+        texts: tuple[str, ...],
+        exchange: Exchange,
+        plan: MaskingPlan,
+        vault: PlaceholderVault,
+    ) -> list[str]:
+        out: list[str] = []
+        for text, findings in zip(texts, exchange.request_findings, strict=True):
+            if not findings:
+                out.append(text)
+                continue
+            result = self._anonymizer.mask(text, findings, plan, vault)
+            for entity_type, operator in result.operators:
+                exchange.request_operators[entity_type] = operator
+            out.append(result.text)
+        return out
+
+
+def masking_plan(masking: Mapping[str, str] | None) -> MaskingPlan:
+    """The decision's `type -> operator` map as a plan; placeholders for anything unnamed."""
+    plan: dict[str, OperatorSpec] = {"*": OperatorSpec("placeholder")}
+    for entity_type, operator in (masking or {}).items():
+        plan[entity_type] = OperatorSpec(operator)
+    return plan

@@ -1,0 +1,172 @@
+"""The whole exchange: authenticate, detect, authorize, mask, forward, restore, audit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.cli import main as gerbang
+from tests.gateway.compliance_rig import (
+    NIK,
+    PHONE,
+    SEEDED,
+    UPSTREAM_PHONE,
+    Rig,
+)
+
+CHAT = {
+    "model": "lara",
+    "messages": [
+        {"role": "system", "content": "Anda asisten layanan kependudukan."},
+        {"role": "user", "content": f"NIK saya {NIK}, nomor HP {PHONE}. Kapan KTP saya jadi?"},
+    ],
+}
+
+
+def upstream_saw(rig: Rig) -> bytes:
+    return b"\n".join(rig.upstream.bodies)
+
+
+async def chat(rig: Rig, *roles: str, body: dict[str, Any] | None = None, **headers: str) -> Any:
+    return await rig.client.post(
+        "/v1/chat/completions", json=body or CHAT, headers=rig.headers(*roles, **headers)
+    )
+
+
+async def test_when_a_citizen_asks_then_the_upstream_sees_placeholders_and_the_citizen_values(
+    compliance_rig: Rig,
+) -> None:
+    response = await chat(compliance_rig, "warga")
+    assert response.status == 200
+    answer = (await response.json())["choices"][0]["message"]["content"]
+    sent = upstream_saw(compliance_rig)
+    for value in SEEDED:
+        assert value.encode() not in sent
+        assert value in answer  # restored for the caller the policy allows
+    assert b"<ID_NIK_1>" in sent
+    assert UPSTREAM_PHONE not in answer  # what the upstream made up is masked
+    assert "Anda menulis:" in answer
+
+
+async def test_when_an_officer_of_another_service_asks_then_values_stay_masked(
+    compliance_rig: Rig,
+) -> None:
+    response = await chat(compliance_rig, "petugas")
+    assert response.status == 200
+    answer = (await response.json())["choices"][0]["message"]["content"]
+    assert NIK not in answer
+    assert "<ID_NIK_1>" in answer
+
+
+async def test_when_the_answer_streams_then_values_split_across_events_are_restored(
+    compliance_rig: Rig,
+) -> None:
+    response = await chat(compliance_rig, "warga", body={**CHAT, "stream": True})
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    text = ""
+    for line in (await response.text()).splitlines():
+        if line.startswith("data: {"):
+            delta = json.loads(line[6:])["choices"][0]["delta"]
+            text += delta.get("content", "")
+    assert NIK in text
+    assert UPSTREAM_PHONE not in text
+    assert NIK.encode() not in upstream_saw(compliance_rig)
+
+
+async def test_when_no_token_is_sent_then_401_with_a_challenge_and_nothing_forwarded(
+    compliance_rig: Rig,
+) -> None:
+    response = await compliance_rig.client.post("/v1/chat/completions", json=CHAT)
+    assert response.status == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert compliance_rig.upstream.bodies == []
+
+
+async def test_when_the_policy_refuses_then_403_and_nothing_forwarded(
+    compliance_rig: Rig,
+) -> None:
+    response = await chat(compliance_rig, "tamu")
+    assert response.status == 403
+    assert (await response.json())["code"] == "policy_denied"
+    assert compliance_rig.upstream.bodies == []
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b'{"messages": [', "application/json", 400),
+        (b"\x89PNG\r\n", "image/png", 415),
+        (b"x", "text/plain; charset=klingon", 415),
+    ],
+)
+async def test_when_a_body_cannot_be_scanned_then_it_is_refused_and_never_forwarded(
+    compliance_rig: Rig, body: bytes, content_type: str, status: int
+) -> None:
+    response = await compliance_rig.client.post(
+        "/v1/chat/completions",
+        data=body,
+        headers=compliance_rig.headers("warga", **{"Content-Type": content_type}),
+    )
+    assert response.status == status
+    assert compliance_rig.upstream.bodies == []
+
+
+async def test_when_the_detector_fails_then_503_and_nothing_forwarded(
+    compliance_rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> list[object]:
+        raise TimeoutError("pattern ran out of time")  # what a DetectionTimeout leads to
+
+    monkeypatch.setattr(compliance_rig.service.parts.pii, "analyze", broken)
+    response = await chat(compliance_rig, "warga")
+    assert response.status == 503
+    assert (await response.json())["code"] == "detection_failed"
+    assert compliance_rig.upstream.bodies == []
+
+
+async def test_when_a_conversation_continues_then_placeholders_keep_their_numbers(
+    compliance_rig: Rig,
+) -> None:
+    turn = {"X-Conversation-ID": "percakapan-1"}
+    first = {**CHAT, "messages": [{"role": "user", "content": f"NIK saya {NIK}"}]}
+    second = {**CHAT, "messages": [{"role": "user", "content": f"HP {PHONE}, NIK {NIK}"}]}
+    assert (await chat(compliance_rig, "warga", body=first, **turn)).status == 200
+    assert (await chat(compliance_rig, "warga", body=second, **turn)).status == 200
+    later = json.loads(compliance_rig.upstream.bodies[-1])["messages"][0]["content"]
+    assert "<ID_NIK_1>" in later
+
+
+async def test_when_exchanges_happened_then_the_audit_log_verifies_and_holds_no_values(
+    compliance_rig: Rig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (await chat(compliance_rig, "warga")).status == 200
+    assert (await chat(compliance_rig, "tamu")).status == 403
+    assert (await compliance_rig.client.post("/v1/chat/completions", json=CHAT)).status == 401
+    await compliance_rig.service.close()  # flushes and closes the segment
+
+    assert gerbang(["audit", "verify", str(compliance_rig.audit_dir)]) == 0
+    capsys.readouterr()
+    export = ["audit", "export", str(compliance_rig.audit_dir), "--key"]
+    assert gerbang([*export, str(compliance_rig.auditor_key), "--format", "jsonl"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    statuses = sorted(r["status"] for r in records if r.get("event", "exchange") == "exchange")
+    assert statuses == [200, 401, 403]
+    allowed = next(r for r in records if r.get("status") == 200)
+    assert {p["type"] for p in allowed["pii"] if p["side"] == "request"} >= {"ID_NIK"}
+    assert allowed["purpose"] == "layanan_informasi"
+    assert allowed["principal"].startswith("p1:")
+
+    assert not files_holding(compliance_rig.audit_dir, SEEDED)
+
+
+def files_holding(directory: Path, values: tuple[str, ...]) -> list[str]:
+    """Names of files under `directory` that contain any of `values` (never the values)."""
+    return [
+        path.name
+        for path in directory.rglob("*")
+        if path.is_file() and any(value.encode() in path.read_bytes() for value in values)
+    ]

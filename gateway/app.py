@@ -6,6 +6,9 @@ it runs on aiohttp's low-level `web.Server` and skips that per-request work.
 
 from __future__ import annotations
 
+import re
+import socket
+
 from aiohttp import web
 
 from gateway.access_log import AccessLog
@@ -17,14 +20,26 @@ from gateway.routes import RouteTable
 from gateway.upstream import UpstreamClient
 
 
+def audit_stream_name(worker_slot: int) -> str:
+    """This process's own audit stream: host name and worker slot (one writer per stream).
+
+    A replaced worker takes over its slot's stream (and recovers it); replicas on other hosts
+    sharing one volume never write the same stream.
+    """
+    host = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname())[:48] or "host"
+    return f"{host}-worker-{worker_slot}"
+
+
 class ProxyService:
     """Everything one worker needs to proxy; `handle` is the aiohttp request handler."""
 
-    def __init__(self, config: GatewayConfig, metrics: ProxyMetrics) -> None:
+    def __init__(
+        self, config: GatewayConfig, metrics: ProxyMetrics, *, worker_slot: int = 0
+    ) -> None:
         self._config = config
         self.upstream = UpstreamClient(config.upstream_pool, config.routes)
         self.access_log = AccessLog(config.logging.format) if config.server.access_log else None
-        self.parts = Components.build(config)
+        self.parts = Components.build(config, audit_stream=audit_stream_name(worker_slot))
         stages = build_stages(RouteTable(config.routes), self.upstream, metrics, self.parts)
         self.handle = Pipeline(stages, metrics, self.access_log, self.parts.audit).handle
 

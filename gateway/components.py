@@ -70,7 +70,7 @@ class Components:
     _watcher: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, config: GatewayConfig) -> Components:
+    def build(cls, config: GatewayConfig, *, audit_stream: str | None = None) -> Components:
         """Construct (not yet started) from a validated config."""
         keyring = open_keyring(config.keys) if config.keys is not None else None
         pii = PiiEngine()
@@ -89,7 +89,9 @@ class Components:
         )
         if config.audit is not None:
             assert keyring is not None  # the config validation requires [keys] with [audit]
-            components.audit_writer = AuditWriter.from_config(config.audit, keyring.signer)
+            components.audit_writer = AuditWriter.from_config(
+                config.audit, keyring.signer, stream=audit_stream
+            )
             components.audit = AuditTrail(
                 components.audit_writer,
                 keyring.pseudonym,

@@ -55,6 +55,7 @@ async def serve(
     on_ready: Callable[[], None] | None = None,
     stop: asyncio.Event | None = None,
     metrics_dir: Path | None = None,
+    worker_slot: int = 0,
 ) -> None:
     """Serve until SIGTERM/SIGINT (or `stop` is set), then shut down gracefully.
 
@@ -66,7 +67,7 @@ async def serve(
     publisher = (
         asyncio.create_task(publish_snapshots(metrics, metrics_dir)) if metrics_dir else None
     )
-    proxy = ProxyService(config, metrics)
+    proxy = ProxyService(config, metrics, worker_slot=worker_slot)
     proxy_runner = proxy.runner()
     admin_runner: web.AppRunner | None = None
     stop = stop or asyncio.Event()

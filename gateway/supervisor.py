@@ -37,8 +37,8 @@ _MAX_QUICK_RESTARTS = 5
 _POLL_S = 0.2
 
 
-def _worker_main(config: GatewayConfig, ready: ProcessEvent, metrics_dir: Path) -> None:
-    """Entry point of a worker process."""
+def _worker_main(config: GatewayConfig, ready: ProcessEvent, metrics_dir: Path, slot: int) -> None:
+    """Entry point of a worker process; `slot` is its place (a replacement takes the same one)."""
     setup_logging(config.logging.level, config.logging.format)
     asyncio.run(
         serve(
@@ -47,6 +47,7 @@ def _worker_main(config: GatewayConfig, ready: ProcessEvent, metrics_dir: Path) 
             with_admin=False,
             on_ready=ready.set,
             metrics_dir=metrics_dir,
+            worker_slot=slot,
         )
     )
 
@@ -68,11 +69,11 @@ class Supervisor:
         self._quick_restarts = 0
         self._stopping = False
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, slot: int) -> _Worker:
         ready = _SPAWN.Event()
         process = _SPAWN.Process(
             target=_worker_main,
-            args=(self._config, ready, self._metrics_dir),
+            args=(self._config, ready, self._metrics_dir, slot),
             name="gerbang-worker",
             daemon=False,
         )
@@ -81,7 +82,7 @@ class Supervisor:
 
     def start(self) -> None:
         """Start every worker."""
-        self._workers = [self._spawn() for _ in range(self._config.server.workers)]
+        self._workers = [self._spawn(slot) for slot in range(self._config.server.workers)]
 
     def is_ready(self) -> bool:
         """True when every worker is alive and listening."""
@@ -118,7 +119,7 @@ class Supervisor:
             await asyncio.sleep(_RESTART_BACKOFF_S * self._quick_restarts)
             if self._stopping:
                 break
-            self._workers[index] = self._spawn()
+            self._workers[index] = self._spawn(index)
         return True
 
     def begin_stop(self, stop: asyncio.Event) -> None:

@@ -322,3 +322,18 @@ def create_app(*, stream_delay: float = 0.05) -> web.Application:
     app.router.add_get("/v1/models", _models)
     app.router.add_get("/healthz", _healthz)
     return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve LARA alone (`python -m gateway.demo.lara --port 8000`), e.g. as a compose service."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m gateway.demo.lara")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    web.run_app(create_app(), host=args.host, port=args.port, access_log=None)
+
+
+if __name__ == "__main__":
+    main()

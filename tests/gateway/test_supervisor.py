@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,6 +17,9 @@ import pytest
 from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
+from audit.auditor_keys import generate
+from keys.kek import create_kek_file
+from keys.keyring import Keyring
 from tests.gateway.process import Gerbang, Launcher, Upstream, gateway_config, pid_alive, route
 
 pytestmark = pytest.mark.timeout(60)
@@ -208,3 +213,42 @@ async def test_when_supervisor_gets_sigterm_then_workers_drain_and_stop(launcher
     for pid in pids:
         assert (pid, "stopped") in messages
     assert not [e for e in gw.json_lines() if e["level"] == "error"]
+
+
+async def test_when_two_workers_write_the_audit_log_then_every_exchange_is_recorded_once(
+    launcher, config, tmp_path
+):
+    keys, kek = tmp_path / "keys", tmp_path / "kek"
+    Keyring.create(keys, create_kek_file(kek))
+    auditor = tmp_path / "auditor.key"
+    audit_dir = tmp_path / "audit"
+    config = {
+        **config,
+        "keys": {"dir": str(keys), "kek": {"file": str(kek)}},
+        "audit": {"dir": str(audit_dir), "auditor_public_keys": [str(generate(auditor))]},
+    }
+    gw = await launcher.serve(config, workers=2)
+    statuses = await _many_connections(gw, 60)
+    assert statuses == [200] * 60
+    stopped = await gw.stop(signal.SIGTERM)
+    assert stopped.exit_code == 0
+
+    assert len([p for p in audit_dir.iterdir() if p.is_dir()]) == 2  # one stream per worker
+    assert await _gerbang("audit", "verify", str(audit_dir)) == (0, "")
+    code, out = await _gerbang("audit", "export", str(audit_dir), "--key", str(auditor))
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    exchanges = [r for r in records if r.get("event", "exchange") == "exchange"]
+    assert len(exchanges) == 60
+    assert len({r["request_id"] for r in exchanges}) == 60
+
+
+async def _gerbang(*args: str) -> tuple[int, str]:
+    """Run `gerbang ARGS`; its exit code and standard output (stderr is kept apart)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode() if args[1] == "export" else ""

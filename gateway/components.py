@@ -120,7 +120,12 @@ class Components:
         embedded = self.embedded_policy
         if embedded is not None:
             result = await embedded.reload()
-            LOG.info("policy reload", extra={"result": str(result)})
+            log = LOG.warning if result.status == "refused" else LOG.info
+            log(
+                "policy reload %s",
+                result.status,
+                extra={"revision": result.revision, "problem": result.error},
+            )
 
     async def start(self) -> None:
         """Open the audit log and policy engine; fetch issuers' keys early where possible."""

@@ -74,6 +74,14 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    reloads: set[asyncio.Task[None]] = set()
+
+    def reload_policy() -> None:  # SIGHUP: exchanges in flight keep the policy they started with
+        task = loop.create_task(proxy.parts.reload_policy())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload_policy)
     try:
         await proxy.start()
         await proxy_runner.setup()
@@ -125,6 +133,6 @@ async def serve(
                 await publisher
         if admin_runner is not None:
             await admin_runner.cleanup()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)
         LOG.info("stopped")

@@ -127,6 +127,12 @@ class Supervisor:
         self._stopping = True
         stop.set()
 
+    def reload(self) -> None:
+        """SIGHUP: pass it on, so every worker reloads its policy files."""
+        for worker in self._workers:
+            if worker.process.is_alive() and worker.process.pid is not None:
+                os.kill(worker.process.pid, signal.SIGHUP)
+
     async def stop(self) -> None:
         """Pass SIGTERM to every worker; kill those still running after the drain deadline."""
         self._stopping = True
@@ -150,6 +156,7 @@ async def _supervise(config: GatewayConfig, metrics_dir: Path) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, supervisor.begin_stop, stop)
+    loop.add_signal_handler(signal.SIGHUP, supervisor.reload)
     supervisor.start()
     admin: web.AppRunner | None = None
     exit_code = 0

@@ -8,6 +8,7 @@ assistant might. It streams (SSE) when asked to.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,79 @@ def _answer(body: dict[str, Any]) -> str:
     return f"Anda menulis: {content}. Petugas kami dapat dihubungi di {UPSTREAM_PHONE}."
 
 
+def _tool_arguments(body: dict[str, Any]) -> str:
+    """Arguments of the assistant's tool call: the identifier it was given, quoted as given."""
+    content = json.dumps(body.get("messages", []))
+    found = re.search(r"<ID_NIK_\d+>|\d{16}", content)
+    return json.dumps({"nik": found.group(0) if found else "", "catatan": UPSTREAM_PHONE})
+
+
+def _completion(body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("tools"):
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "cek_status_ktp", "arguments": _tool_arguments(body)},
+                }
+            ],
+        }
+        finish = "tool_calls"
+    else:
+        message, finish = {"role": "assistant", "content": _answer(body)}, "stop"
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1764300000,
+        "model": body.get("model", "lara"),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+    }
+
+
+def _chunks(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The streamed form of the same answer, in small pieces."""
+    base = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1764300000,
+            "model": body.get("model", "lara")}  # fmt: skip
+    deltas: list[dict[str, Any]]
+    if body.get("tools"):
+        arguments = _tool_arguments(body)
+        deltas = (
+            [
+                {
+                    "role": "assistant",
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": "cek_status_ktp", "arguments": ""},
+                        }
+                    ],
+                }
+            ]
+            + [
+                {"tool_calls": [{"index": 0, "function": {"arguments": arguments[i : i + 4]}}]}
+                for i in range(0, len(arguments), 4)
+            ]
+        )
+        finish = "tool_calls"
+    else:
+        answer = _answer(body)
+        deltas = [{"role": "assistant", "content": ""}] + [
+            {"content": answer[i : i + 5]} for i in range(0, len(answer), 5)
+        ]
+        finish = "stop"
+    chunks = [
+        {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+        for delta in deltas
+    ]
+    chunks.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
+    return chunks
+
+
 def upstream_app(state: Upstream) -> web.Application:
     """An OpenAI-compatible chat endpoint that records bodies and quotes the user back."""
 
@@ -72,44 +146,13 @@ def upstream_app(state: Upstream) -> web.Application:
         raw = await request.read()
         state.bodies.append(raw)
         body = json.loads(raw)
-        answer = _answer(body)
         if not body.get("stream"):
-            return web.json_response(
-                {
-                    "id": "chatcmpl-1",
-                    "object": "chat.completion",
-                    "model": body.get("model", "lara"),
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": {"role": "assistant", "content": answer},
-                            "finish_reason": "stop",
-                        }
-                    ],
-                }
-            )
+            return web.json_response(_completion(body))
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
-        pieces = [answer[i : i + 5] for i in range(0, len(answer), 5)]
-        for index, piece in enumerate(pieces):
-            chunk = {
-                "id": "chatcmpl-1",
-                "object": "chat.completion.chunk",
-                "model": "lara",
-                "choices": [
-                    {
-                        "index": 0,
-                        "delta": {"role": "assistant", "content": piece}
-                        if index == 0
-                        else {"content": piece},
-                        "finish_reason": None,
-                    }
-                ],
-            }
+        for chunk in _chunks(body):
             await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
-        end = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": "lara",
-               "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}  # fmt: skip
-        await response.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
+        await response.write(b"data: [DONE]\n\n")
         await response.write_eof()
         return response
 

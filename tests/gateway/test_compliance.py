@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +171,23 @@ def files_holding(directory: Path, values: tuple[str, ...]) -> list[str]:
         for path in directory.rglob("*")
         if path.is_file() and any(value.encode() in path.read_bytes() for value in values)
     ]
+
+
+async def test_when_exchanges_succeed_and_fail_then_no_log_line_holds_a_value(
+    compliance_rig: Rig, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert (await chat(compliance_rig, "warga", body={**CHAT, "stream": True})).status == 200
+    assert (await chat(compliance_rig, "tamu")).status == 403
+
+    def broken(*_: object, **__: object) -> list[object]:
+        raise ValueError(f"cannot parse {NIK}")  # an error message that carries a value
+
+    monkeypatch.setattr(compliance_rig.service.parts.pii, "analyze", broken)
+    assert (await chat(compliance_rig, "warga")).status == 503
+    logged = "\n".join(
+        f"{record.getMessage()} {record.__dict__} {record.exc_text or ''}"
+        for record in caplog.records
+    )
+    assert caplog.records
+    assert not any(value in logged for value in SEEDED)

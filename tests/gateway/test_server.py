@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import ssl
 import time
@@ -421,3 +422,46 @@ async def test_when_tls_configured_then_https_works_and_plain_http_fails(
     stopped = await gw.stop()
     assert stopped.exit_code == 0
     assert [e["status"] for e in gw.access_lines()] == [200]
+
+
+POLICY = """package gerbang
+
+decision := {"allow": %s, "status": %d, "reason": "test", "masking": {},
+    "restore": false, "scan_response": false}
+"""
+ALLOW, DENY = POLICY % ("true", 200), POLICY % ("false", 403)
+
+
+async def test_when_sighup_arrives_then_a_new_policy_applies_and_a_broken_one_is_refused(
+    launcher, make_config, tmp_path
+):
+    policy = tmp_path / "policy"
+    policy.mkdir()
+    (policy / "gerbang.rego").write_text(ALLOW, encoding="utf-8")
+    config = make_config()
+    config["policy"] = {"dir": str(policy), "watch_interval": 0, "cache": {"max_entries": 0}}
+    gw = await launcher.serve(config)
+
+    async def status() -> int:
+        async with aiohttp.ClientSession() as session, session.get(f"{gw.url}/api/fast") as resp:
+            return resp.status
+
+    async def status_after_sighup(expected: int) -> int:
+        os.kill(gw.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        # Another process reloads: nothing here to wait on but its answers.
+        while (seen := await status()) != expected and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        return seen
+
+    assert await status() == 200
+    (policy / "gerbang.rego").write_text(DENY, encoding="utf-8")
+    assert await status_after_sighup(403) == 403
+    (policy / "gerbang.rego").write_text("package gerbang\n\ndecision := {", encoding="utf-8")
+    os.kill(gw.pid, signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while "policy reload refused" not in gw.stderr() and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    assert "policy reload refused" in gw.stderr()
+    assert await status() == 403  # the old policy stays in force
+    assert not gw.exited()

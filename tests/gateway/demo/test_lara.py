@@ -204,7 +204,9 @@ async def test_when_stream_is_slow_then_first_chunk_arrives_before_the_last_is_s
     server_total = (len(events) - 2) * delay
     assert len(events) >= 8
     assert done_at >= server_total * 0.9
-    assert first_content_at < server_total / 3
+    # The server sleeps between events, so a stream that is not buffered delivers its first
+    # content several sleeps before the end, however loaded the machine is.
+    assert done_at - first_content_at >= (len(events) - 4) * delay
 
 
 @pytest.mark.parametrize(

@@ -25,4 +25,8 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
-pytest_plugins = ["tests.services.redis_server", "tests.gateway.compliance_rig"]
+pytest_plugins = [
+    "tests.services.redis_server",
+    "tests.gateway.compliance_rig",
+    "tests.policies.opa",
+]

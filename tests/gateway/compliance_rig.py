@@ -105,25 +105,22 @@ def _chunks(body: dict[str, Any]) -> list[dict[str, Any]]:
     deltas: list[dict[str, Any]]
     if body.get("tools"):
         arguments = _tool_arguments(body)
-        deltas = (
-            [
-                {
-                    "role": "assistant",
-                    "tool_calls": [
-                        {
-                            "index": 0,
-                            "id": "call_1",
-                            "type": "function",
-                            "function": {"name": "cek_status_ktp", "arguments": ""},
-                        }
-                    ],
-                }
-            ]
-            + [
-                {"tool_calls": [{"index": 0, "function": {"arguments": arguments[i : i + 4]}}]}
-                for i in range(0, len(arguments), 4)
-            ]
-        )
+        deltas = [
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "cek_status_ktp", "arguments": ""},
+                    }
+                ],
+            }
+        ] + [
+            {"tool_calls": [{"index": 0, "function": {"arguments": arguments[i : i + 4]}}]}
+            for i in range(0, len(arguments), 4)
+        ]
         finish = "tool_calls"
     else:
         answer = _answer(body)
@@ -191,62 +188,85 @@ def write_policy(directory: Path, source: str = POLICY) -> Path:
     return directory
 
 
-@pytest.fixture
-async def compliance_rig(
-    tmp_path: Path, aiohttp_server: Any, aiohttp_client: Any
-) -> AsyncIterator[Rig]:
-    """A gateway in front of the recording assistant, with auth, policy, keys and audit."""
-    idp = IdentityProvider()
-    await idp.start()
-    realm = idp.realm("layanan", "RS256", rsa_key(0))
-    state = Upstream()
-    upstream: TestServer = await aiohttp_server(upstream_app(state))
-    keys_dir, kek_file = tmp_path / "keys", tmp_path / "kek"
-    Keyring.create(keys_dir, create_kek_file(kek_file))
-    auditor_key = tmp_path / "auditor.key"
-    auditor_public = generate_auditor_key(auditor_key)
-    config = config_from_mapping(
-        {
-            "auth": {
-                "issuers": [
+class RigFactory:
+    """Starts gateways for the compliance tests and stops them at the end."""
+
+    def __init__(self, tmp_path: Path, aiohttp_server: Any, aiohttp_client: Any) -> None:
+        self._tmp = tmp_path
+        self._server = aiohttp_server
+        self._client = aiohttp_client
+        self._started: list[tuple[ProxyService, IdentityProvider]] = []
+
+    def policy_dir(self) -> Path:
+        """The test policy, written once."""
+        return write_policy(self._tmp / "policy")
+
+    async def start(self, policy: dict[str, Any] | None = None) -> Rig:
+        """A gateway with the given `[policy]` section (default: embedded, the test policy)."""
+        tmp = self._tmp
+        idp = IdentityProvider()
+        await idp.start()
+        realm = idp.realm("layanan", "RS256", rsa_key(0))
+        state = Upstream()
+        upstream: TestServer = await self._server(upstream_app(state))
+        keys_dir, kek_file = tmp / "keys", tmp / "kek"
+        Keyring.create(keys_dir, create_kek_file(kek_file))
+        auditor_key = tmp / "auditor.key"
+        auditor_public = generate_auditor_key(auditor_key)
+        config = config_from_mapping(
+            {
+                "auth": {
+                    "issuers": [
+                        {
+                            "issuer": realm.issuer,
+                            "discovery": True,
+                            "audiences": ["gerbang"],
+                            "jwks_min_refresh_interval": 0.1,
+                        }
+                    ]
+                },
+                "keys": {"dir": str(keys_dir), "kek": {"file": str(kek_file)}},
+                "audit": {
+                    "dir": str(tmp / "audit"),
+                    "auditor_public_keys": [str(auditor_public)],
+                },
+                "policy": policy or {"engine": "embedded", "dir": str(self.policy_dir())},
+                "routes": [
                     {
-                        "issuer": realm.issuer,
-                        "discovery": True,
-                        "audiences": ["gerbang"],
-                        "jwks_min_refresh_interval": 0.1,
+                        "name": "lara",
+                        "path_prefix": "/v1",
+                        "upstream": str(upstream.make_url("/v1")),
+                        "strip_prefix": True,
+                        "purpose": "layanan_informasi",
+                        "tags": {"service": "lara"},
                     }
-                ]
-            },
-            "keys": {"dir": str(keys_dir), "kek": {"file": str(kek_file)}},
-            "audit": {
-                "dir": str(tmp_path / "audit"),
-                "auditor_public_keys": [str(auditor_public)],
-            },
-            "policy": {"engine": "embedded", "dir": str(write_policy(tmp_path / "policy"))},
-            "routes": [
-                {
-                    "name": "lara",
-                    "path_prefix": "/v1",
-                    "upstream": str(upstream.make_url("/v1")),
-                    "strip_prefix": True,
-                    "purpose": "layanan_informasi",
-                    "tags": {"service": "lara"},
-                }
-            ],
-        }
-    )
-    service = ProxyService(config, ProxyMetrics(CollectorRegistry()))
-    await service.start()
-    client: TestClient[Any, Any] = await aiohttp_client(ProxyTestServer(service))
-    yield Rig(
-        client,
-        state,
-        realm,
-        tmp_path / "audit",
-        auditor_key,
-        keys_dir,
-        kek_file,
-        service,
-    )
-    await service.close()
-    await idp.stop()
+                ],
+            }
+        )
+        service = ProxyService(config, ProxyMetrics(CollectorRegistry()))
+        await service.start()
+        self._started.append((service, idp))
+        client: TestClient[Any, Any] = await self._client(ProxyTestServer(service))
+        return Rig(client, state, realm, tmp / "audit", auditor_key, keys_dir, kek_file, service)
+
+    async def close(self) -> None:
+        """Stop every gateway and identity provider started."""
+        for service, idp in self._started:
+            await service.close()
+            await idp.stop()
+
+
+@pytest.fixture
+async def rig_factory(
+    tmp_path: Path, aiohttp_server: Any, aiohttp_client: Any
+) -> AsyncIterator[RigFactory]:
+    """Start compliance gateways with a chosen policy engine."""
+    factory = RigFactory(tmp_path, aiohttp_server, aiohttp_client)
+    yield factory
+    await factory.close()
+
+
+@pytest.fixture
+async def compliance_rig(rig_factory: RigFactory) -> Rig:
+    """A gateway in front of the recording assistant, with auth, policy, keys and audit."""
+    return await rig_factory.start()

@@ -16,7 +16,9 @@ from tests.gateway.compliance_rig import (
     SEEDED,
     UPSTREAM_PHONE,
     Rig,
+    RigFactory,
 )
+from tests.policies.opa import running_opa
 
 CHAT = {
     "model": "lara",
@@ -191,3 +193,20 @@ async def test_when_exchanges_succeed_and_fail_then_no_log_line_holds_a_value(
     )
     assert caplog.records
     assert not any(value in logged for value in SEEDED)
+
+
+async def test_when_an_opa_server_decides_then_the_exchange_behaves_the_same(
+    rig_factory: RigFactory, opa_binary: str
+) -> None:
+    with running_opa(opa_binary, rig_factory.policy_dir()) as url:
+        rig = await rig_factory.start(
+            {"engine": "opa", "opa": {"url": url, "timeout": 2.0}, "cache": {"max_entries": 0}}
+        )
+        response = await chat(rig, "warga")
+        assert response.status == 200
+        assert NIK in (await response.json())["choices"][0]["message"]["content"]
+        assert NIK.encode() not in upstream_saw(rig)
+        assert (await chat(rig, "tamu")).status == 403
+    refused = await chat(rig, "warga")  # OPA is gone (and nothing cached): refuse, never allow
+    assert refused.status == 503
+    assert (await refused.json())["code"] == "policy_unavailable"

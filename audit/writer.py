@@ -101,6 +101,17 @@ class AuditWriter:
         return self._healthy
 
     @property
+    def accepting(self) -> bool:
+        """Whether an append now would be tried (healthy, or the retry interval has passed).
+
+        With `on_failure = "refuse"`, the gateway checks this before anything is forwarded, so
+        an exchange that could not be recorded never reaches the upstream.
+        """
+        if self._on_failure != "refuse" or self._healthy:
+            return True
+        return time.monotonic() - self._failed_at >= self._retry_interval
+
+    @property
     def segment(self) -> int:
         """The id of the segment being written."""
         return self._store.segment

@@ -29,6 +29,7 @@ from gateway.metrics import NO_ROUTE, ProxyMetrics, method_label
 from gateway.problem import problem_response
 from gateway.rewrite import ResponseRewriter
 from gateway.routes import RouteTable
+from gateway.stages.audit_ready import RequireAudit
 from gateway.stages.authenticate import Authenticate
 from gateway.stages.authorize import Authorize
 from gateway.stages.base import Stage
@@ -58,8 +59,12 @@ def build_stages(
             LoadConversation(parts.conversations, parts.config.conversations.header, pseudonymize),
         )
         save = (SaveConversation(parts.conversations),)
+    audit: tuple[Stage, ...] = ()
+    if parts.audit_writer is not None:
+        audit = (RequireAudit(parts.audit_writer),)
     return (
         ResolveRoute(routes),
+        *audit,
         LimitBody(),
         Authenticate(parts.authenticator),
         *((RateLimit(parts.rate_limiter),) if parts.rate_limiter else ()),

@@ -210,3 +210,22 @@ async def test_when_an_opa_server_decides_then_the_exchange_behaves_the_same(
     refused = await chat(rig, "warga")  # OPA is gone (and nothing cached): refuse, never allow
     assert refused.status == 503
     assert (await refused.json())["code"] == "policy_unavailable"
+
+
+async def test_when_the_audit_log_cannot_be_written_then_exchanges_are_refused_unforwarded(
+    compliance_rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = compliance_rig.service.parts.audit_writer
+    assert writer is not None
+
+    def disk_full(_: list[bytes]) -> None:
+        raise OSError(28, "No space left on device")  # what a full disk raises
+
+    monkeypatch.setattr(writer._store, "append", disk_full)
+    first = await chat(compliance_rig, "warga")  # its record fails before the answer is sent
+    assert first.status == 503
+    before = len(compliance_rig.upstream.bodies)
+    refused = await chat(compliance_rig, "warga")
+    assert refused.status == 503
+    assert (await refused.json())["code"] == "audit_unavailable"
+    assert len(compliance_rig.upstream.bodies) == before  # nothing forwarded while failing

@@ -19,9 +19,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policies import DEFAULT_BUNDLE
+
+if TYPE_CHECKING:  # the engines import regopy: loaded only when a command runs
+    from policies.store import PolicyFiles
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -71,35 +74,48 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _test(path: Path, *, verbose: bool) -> int:
+    from policies.store import load_policy_files
+
+    files = load_policy_files(path)
+    if not _check(files, path):
+        print(f"{_shown(path)}: tests not run: the policy does not compile (see above)")
+        return EXIT_FAILED
+    return _run_tests(files, path, verbose=verbose)
+
+
+def _check(files: PolicyFiles, path: Path) -> bool:
+    """Parse each module, print the portability warnings, compile as the gateway would; False
+    when the embedded engine cannot use the policy (errors printed)."""
     from policies.embedded import compile_policy
     from policies.lint import lint_modules
     from policies.rego import RegoCompileError, add_modules, new_interpreter
-    from policies.store import PolicyLoadError, load_policy_files
-    from policies.testing import TestOutcome, discover_tests, run_tests
+    from policies.store import PolicyLoadError
 
-    files = load_policy_files(path)
-    problems = 0
-    interpreter = new_interpreter()
+    usable = True
     for name, source in sorted(files.modules.items()):
         try:
             add_modules(new_interpreter(), {name: source})
         except RegoCompileError as exc:
-            problems += 1
+            usable = False
             for line in exc.lines:
                 _say(path, line, "error: the embedded engine rejects this module:")
-    for finding in lint_modules(files.modules, interpreter.is_builtin):
+    for finding in lint_modules(files.modules, new_interpreter().is_builtin):
         _say(path, str(finding))
-    if problems == 0:
+    if usable:
         try:
             compile_policy(files)
         except PolicyLoadError as exc:
-            problems += 1
+            usable = False
             for line in exc.problem.splitlines():
                 _say(path, line, "error: the gateway cannot load this policy:")
     sys.stderr.flush()
-    if problems:
-        print(f"{_shown(path)}: tests not run: the policy does not compile (see above)")
-        return EXIT_FAILED
+    return usable
+
+
+def _run_tests(files: PolicyFiles, path: Path, *, verbose: bool) -> int:
+    """Run the test rules, print failures (and passes if verbose) and a summary."""
+    from policies.rego import RegoCompileError
+    from policies.testing import TestOutcome, discover_tests, run_tests
 
     tests = discover_tests(files.modules)
     if not tests:
@@ -107,13 +123,11 @@ def _test(path: Path, *, verbose: bool) -> int:
         return EXIT_OK
 
     def report(outcome: TestOutcome) -> None:
-        test = outcome.test
-        where = f"{_where(path, test.file)}:{test.line}: {test.ref}"
-        if outcome.status == "pass":
-            if verbose:
-                print(f"PASS {where} ({outcome.seconds * 1000:.1f} ms)")
-            return
-        print(f"{outcome.status.upper()} {where}: {outcome.detail}", flush=True)
+        where = f"{_where(path, outcome.test.file)}:{outcome.test.line}: {outcome.test.ref}"
+        if outcome.status != "pass":
+            print(f"{outcome.status.upper()} {where}: {outcome.detail}", flush=True)
+        elif verbose:
+            print(f"PASS {where} ({outcome.seconds * 1000:.1f} ms)")
 
     try:
         outcomes = run_tests(files.modules, files.data, tests, report)
@@ -124,14 +138,13 @@ def _test(path: Path, *, verbose: bool) -> int:
         return EXIT_FAILED
     passed = sum(o.status == "pass" for o in outcomes)
     failed = sum(o.status == "fail" for o in outcomes)
-    errors = len(outcomes) - passed - failed
     summary = f"PASS: {passed}/{len(outcomes)}"
     if failed:
         summary += f", FAIL: {failed}"
-    if errors:
-        summary += f", ERROR: {errors}"
+    if len(outcomes) - passed - failed:
+        summary += f", ERROR: {len(outcomes) - passed - failed}"
     print(summary)
-    return EXIT_OK if passed == len(outcomes) and not problems else EXIT_FAILED
+    return EXIT_OK if passed == len(outcomes) else EXIT_FAILED
 
 
 def _where(root: Path, text: str) -> str:

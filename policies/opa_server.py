@@ -9,6 +9,7 @@ raises PolicyUnavailable (503). A `result` that is not a well-formed decision is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -61,6 +62,7 @@ class OpaServerEngine:
         self._package, self._rule = package, rule
         self._revision = revision or hashlib.sha256(f"opa-server {self._url}".encode()).hexdigest()
         self._client: AsyncOpaClient | None = None
+        self._session = contextlib.AsyncExitStack()
         self._lock = asyncio.Lock()
 
     @property
@@ -102,23 +104,22 @@ class OpaServerEngine:
     async def close(self) -> None:
         """Close the HTTP session."""
         async with self._lock:
-            if self._client is not None:
-                await self._client.close_connection()
-                self._client = None
+            self._client = None
+            await self._session.aclose()
 
     async def _connected(self) -> AsyncOpaClient:
         if self._client is not None:
             return self._client
         async with self._lock:
             if self._client is None:
-                client = AsyncOpaClient(
-                    host=self._host,
-                    port=self._port,
-                    ssl=self._ssl,
-                    token=self._token,
-                    retries=self._retries,
-                    timeout=self._timeout,
+                self._client = await self._session.enter_async_context(
+                    AsyncOpaClient(
+                        host=self._host,
+                        port=self._port,
+                        ssl=self._ssl,
+                        token=self._token,
+                        retries=self._retries,
+                        timeout=self._timeout,
+                    )
                 )
-                await client.__aenter__()
-                self._client = client
             return self._client

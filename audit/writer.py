@@ -24,9 +24,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal
 
+from audit.errors import AuditUnavailable
 from audit.record import AuditRecord, now_rfc3339
 from audit.store import SegmentStore, SignerSource, StoreError, StoreSettings
-from gateway.errors import AuditUnavailable
 
 if TYPE_CHECKING:
     from audit.config import AuditConfig

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import audit.errors
 from audit.record import (
     AuditRecord,
     Decision,
@@ -21,6 +22,7 @@ from audit.record import (
     principal_input,
 )
 from audit.writer import AuditWriter
+from gateway.errors import AuditUnavailable
 from gateway.exchange import CLIENT_CLOSED, Exchange
 from pii.entities import category_of
 
@@ -41,7 +43,10 @@ class AuditTrail:
 
     async def record(self, exchange: Exchange) -> None:
         """Append the exchange's record; raises AuditUnavailable when it cannot be committed."""
-        await self._writer.append(self.build(exchange))
+        try:
+            await self._writer.append(self.build(exchange))
+        except audit.errors.AuditUnavailable as exc:
+            raise AuditUnavailable(str(exc)) from None
 
     def build(self, exchange: Exchange) -> AuditRecord:
         """The record of one exchange."""

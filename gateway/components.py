@@ -14,6 +14,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from audit.errors import AuditUnavailable
 from audit.writer import AuditWriter
 from gateway.audit_trail import AuditTrail
 from gateway.auth import Authenticator
@@ -130,7 +131,10 @@ class Components:
     async def start(self) -> None:
         """Open the audit log and policy engine; fetch issuers' keys early where possible."""
         if self.audit_writer is not None:
-            await self.audit_writer.start()
+            try:
+                await self.audit_writer.start()
+            except AuditUnavailable as exc:
+                raise ConfigError(f"[audit]: {exc}") from None
         embedded = self.embedded_policy
         interval = self.config.policy.watch_interval
         if embedded is not None and interval > 0:

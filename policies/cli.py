@@ -187,7 +187,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 async def _eval_opa(url: str, wait: float, document: dict[str, object]) -> Any:
-    from gateway.errors import PolicyUnavailable
+    from policies.errors import PolicyUnavailable
     from policies.opa_server import OpaServerEngine
 
     try:
@@ -197,7 +197,7 @@ async def _eval_opa(url: str, wait: float, document: dict[str, object]) -> Any:
     try:
         return await engine.decide(document)
     except PolicyUnavailable as exc:
-        raise CliError(f"--opa {url}: {exc.detail}") from None
+        raise CliError(f"--opa {url}: {exc}") from None
     finally:
         await engine.close()
 

@@ -18,9 +18,9 @@ import aiohttp
 from opa_client import AsyncOpaClient
 from yarl import URL
 
-from gateway.errors import PolicyUnavailable
 from policies.decision import Decision, parse_decision
 from policies.engine import PACKAGE, RULE
+from policies.errors import PolicyUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+import policies.errors
 from gateway.config import PURPOSE
-from gateway.errors import BadRequest, PolicyDenied
+from gateway.errors import BadRequest, PolicyDenied, PolicyUnavailable
 from gateway.exchange import Exchange
 from policies.engine import PolicyEngine
 from policies.input import build_input
@@ -42,7 +43,10 @@ class Authorize:
             client_address=request.remote,
             pii_request=pii_counts(exchange) if exchange.request_scanned else None,
         )
-        decision = await self._engine.decide(document)
+        try:
+            decision = await self._engine.decide(document)
+        except policies.errors.PolicyUnavailable as exc:
+            raise PolicyUnavailable(str(exc)) from None
         exchange.decision = decision
         exchange.policy_revision = self._engine.revision
         if not decision.allow:

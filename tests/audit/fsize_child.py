@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 from audit.auditor_keys import load_public
+from audit.errors import AuditUnavailable
 from audit.segment import segment_path
 from audit.writer import AuditWriter
-from gateway.errors import AuditUnavailable
 from keys.algorithms import Ed25519Signer, generate_ed25519
 from tests.audit.helpers import make_record
 
@@ -47,7 +47,7 @@ async def main(directory: Path, public_file: Path, mode: str) -> None:
             await writer.append(make_record(index))
             events.append("ok")
         except AuditUnavailable as exc:
-            events.append(f"refused {exc.status} {exc.code}")
+            events.append(f"refused {exc.code}")
         await asyncio.sleep(0.02)
     print(json.dumps({"events": events, "healthy": writer.healthy, "dropped": writer.dropped}))
     resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))  # space again

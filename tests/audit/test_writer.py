@@ -9,13 +9,13 @@ import time
 
 import pytest
 
+from audit.errors import AuditUnavailable
 from audit.framing import encode_frame
 from audit.reader import LogReader
 from audit.segment import HEADS_FILE, segment_ids, segment_path
 from audit.store import SegmentStore, StoreSettings
 from audit.verify import verify_stream
 from audit.writer import AuditWriter
-from gateway.errors import ALL_ERRORS, AuditUnavailable
 from tests.audit.helpers import make_record, record_frames
 
 
@@ -35,9 +35,12 @@ def _read(directory, auditor) -> list[str]:
     return ids
 
 
-def test_audit_unavailable_is_a_503_with_a_stable_code():
-    assert AuditUnavailable in ALL_ERRORS
-    assert (AuditUnavailable.status, AuditUnavailable.code) == (503, "audit_unavailable")
+def test_audit_unavailable_has_the_gateways_stable_code():
+    from gateway.errors import ALL_ERRORS
+    from gateway.errors import AuditUnavailable as Problem
+
+    assert Problem in ALL_ERRORS
+    assert (Problem.status, Problem.code) == (503, AuditUnavailable.code)
 
 
 async def test_when_append_returns_then_the_record_is_in_the_file(tmp_path, auditor, signing):

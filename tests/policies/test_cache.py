@@ -6,10 +6,10 @@ from collections.abc import Mapping
 
 import pytest
 
-from gateway.errors import PolicyUnavailable
 from policies.cache import CachingEngine, DecisionCache, cache_key
 from policies.decision import Decision
 from policies.embedded import EmbeddedEngine
+from policies.errors import PolicyUnavailable
 from tests.policies.table import CITIZEN, exchange
 
 

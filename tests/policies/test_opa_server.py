@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from gateway.errors import PolicyUnavailable
+from policies.errors import PolicyUnavailable
 from policies.opa_server import OpaServerEngine
 from tests.policies.opa import free_port
 from tests.policies.table import CITIZEN, exchange
@@ -68,9 +68,8 @@ async def test_when_opa_is_not_running_then_policy_unavailable() -> None:
             await engine.decide(CITIZEN)
     finally:
         await engine.close()
-    assert caught.value.status == 503
     assert caught.value.code == "policy_unavailable"
-    assert "unreachable" in caught.value.detail
+    assert "unreachable" in str(caught.value)
 
 
 async def test_when_opa_is_slower_than_timeout_then_policy_unavailable_in_time(
@@ -88,7 +87,7 @@ async def test_when_opa_is_slower_than_timeout_then_policy_unavailable_in_time(
     finally:
         await engine.close()
     assert time.monotonic() - began < 1.5  # retries included, the whole call is bounded
-    assert "did not answer within 0.2 s" in caught.value.detail
+    assert "did not answer within 0.2 s" in str(caught.value)
 
 
 @pytest.mark.parametrize("status", [500, 502, 400, 404])
@@ -104,7 +103,7 @@ async def test_when_opa_answers_an_error_status_then_policy_unavailable(
             await engine.decide(CITIZEN)
     finally:
         await engine.close()
-    assert caught.value.detail == f"the policy server answered HTTP {status}"
+    assert str(caught.value) == f"the policy server answered HTTP {status}"
 
 
 ALLOW = {"allow": True, "status": 200, "reason": "ok", "masking": {"*": "keep"},

@@ -137,7 +137,9 @@ class Components:
                 raise ConfigError(f"[audit]: {exc}") from None
         embedded = self.embedded_policy
         interval = self.config.policy.watch_interval
-        if embedded is not None and interval > 0:
+        if embedded is not None and embedded.poller is not None:  # [policy] bundle_url
+            self._watcher = asyncio.create_task(embedded.poll(), name="policy-bundle-poll")
+        elif embedded is not None and interval > 0:
             self._watcher = asyncio.create_task(embedded.watch(interval), name="policy-watch")
         if self.authenticator is not None:
             await self.authenticator.warm_up()

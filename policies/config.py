@@ -4,6 +4,10 @@
     engine = "embedded"              # or "opa": ask an OPA server
     dir = "policies/bundle"          # policy directory or .tar.gz bundle (default: the shipped one)
     watch_interval = 2.0             # seconds between checks for changed files; 0 = only on SIGHUP
+    verification_key = "bundle.pem"  # accept only bundles signed by this key (PEM public key)
+    bundle_url = "https://bundles.example/gerbang.tar.gz"  # poll a bundle service instead of dir
+    bundle_cache = "/var/lib/gerbang/policy.tar.gz"        # where the last good bundle is kept
+    polling_interval = 30.0          # longest wait between polls (each a random 1/3 to all of it)
 
     [policy.opa]                     # engine = "opa" only
     url = "http://127.0.0.1:8181"
@@ -16,7 +20,8 @@
     max_age = 5.0                    # seconds a decision is reused
 
 With engine = "opa", OPA serves its own copy of the policy; `dir`, when it exists, only gives the
-revision recorded with each decision (deploy the same files to OPA).
+revision recorded with each decision (deploy the same files to OPA). OPA verifies and polls its
+own bundles: verification_key and bundle_url are the embedded engine's.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from yarl import URL
 
 from gateway.config_base import Seconds, SecretRef, _Model, _resolve_path, _secret_ref
@@ -68,10 +73,16 @@ class PolicyConfig(_Model):
     engine: Literal["embedded", "opa"] = "embedded"
     dir: Path = DEFAULT_BUNDLE
     watch_interval: Annotated[float, Field(ge=0, le=3600)] = 2.0
+    verification_key: Path | None = None
+    bundle_url: str | None = None
+    bundle_cache: Path | None = None
+    polling_interval: Annotated[float, Field(ge=0.05, le=3600)] = 30.0
     opa: OpaConfig = Field(default_factory=OpaConfig)
     cache: PolicyCacheConfig = Field(default_factory=PolicyCacheConfig)
 
-    _resolve_dir = field_validator("dir", mode="before")(_resolve_path)
+    _resolve_paths = field_validator("dir", "verification_key", "bundle_cache", mode="before")(
+        _resolve_path
+    )
 
     @field_validator("dir")
     @classmethod
@@ -79,3 +90,50 @@ class PolicyConfig(_Model):
         if not value.exists():
             raise ValueError(f"no such policy directory or bundle: {value}")
         return value
+
+    @field_validator("verification_key")
+    @classmethod
+    def _key_file(cls, value: Path) -> Path:
+        if not value.is_file():
+            raise ValueError(f"file not found: {value}")
+        return value
+
+    @field_validator("bundle_cache")
+    @classmethod
+    def _cache_folder(cls, value: Path) -> Path:
+        if not value.parent.is_dir():
+            raise ValueError(f"no such folder: {value.parent}")
+        if value.is_dir():
+            raise ValueError(f"is a folder; name the bundle file to write: {value}")
+        return value
+
+    @field_validator("bundle_url")
+    @classmethod
+    def _bundle_url(cls, value: str) -> str:
+        try:
+            url = URL(value)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"not a URL: {exc}") from exc
+        if url.scheme not in ("http", "https") or not url.host or url.path in ("", "/"):
+            raise ValueError("must be http(s)://HOST[:PORT]/PATH of the bundle")
+        if url.user or url.password or url.fragment:
+            raise ValueError("must not carry credentials or a fragment")
+        return value
+
+    @model_validator(mode="after")
+    def _bundle_settings_agree(self) -> PolicyConfig:
+        if self.engine == "opa" and (self.verification_key or self.bundle_url):
+            raise ValueError(
+                'verification_key and bundle_url are for engine = "embedded"; an OPA server '
+                "verifies and polls bundles by its own configuration"
+            )
+        if self.bundle_url is not None:
+            if self.verification_key is None:
+                raise ValueError("bundle_url needs verification_key: downloaded bundles are signed")
+            if self.bundle_cache is None:
+                raise ValueError("bundle_url needs bundle_cache, the file the bundle is kept in")
+            if "dir" in self.model_fields_set:
+                raise ValueError("dir and bundle_url exclude each other")
+        elif self.bundle_cache is not None:
+            raise ValueError("bundle_cache is only used with bundle_url")
+        return self

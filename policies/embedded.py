@@ -28,6 +28,8 @@ from policies.decision import Decision, parse_decision
 from policies.engine import ENTRYPOINT, PACKAGE, RULE
 from policies.rego import UNDEFINED, RegoCompileError, RegoEvaluationError, RegoProgram
 from policies.rego import compile_program as compile_rego
+from policies.remote import BundlePoller
+from policies.signing import VerificationKey
 from policies.store import PolicyFiles, PolicyLoadError, PolicyStore, ReloadResult
 
 log = logging.getLogger(__name__)
@@ -77,12 +79,23 @@ def _defines_decision(source: str) -> bool:
 class EmbeddedEngine:
     """PolicyEngine evaluating the policy files in this process with regopy."""
 
-    def __init__(self, path: Path = DEFAULT_BUNDLE) -> None:
-        """Load and compile `path` (a directory or .tar.gz bundle); raises PolicyLoadError."""
+    def __init__(
+        self,
+        path: Path = DEFAULT_BUNDLE,
+        *,
+        verification_key: VerificationKey | None = None,
+        poller: BundlePoller | None = None,
+    ) -> None:
+        """Load and compile `path` (a directory or .tar.gz bundle); raises PolicyLoadError.
+
+        With `verification_key` only a signed bundle is loaded (policies/signing.py); with
+        `poller` (policies/remote.py), `poll()` keeps `path` in step with a bundle service.
+        """
+        self._poller = poller
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gerbang-regopy")
         try:
             self._store: PolicyStore[CompiledPolicy] = PolicyStore(
-                path, compile_policy, run=self._on_thread
+                path, compile_policy, run=self._on_thread, verification_key=verification_key
             )
         except BaseException:
             self._executor.shutdown(wait=False)
@@ -90,7 +103,8 @@ class EmbeddedEngine:
 
     @property
     def revision(self) -> str:
-        """SHA-256 of the policy files and data in force."""
+        """The revision in force: a bundle's manifest revision, else the SHA-256 of the policy
+        files and data."""
         return self._store.revision
 
     @property
@@ -108,16 +122,31 @@ class EmbeddedEngine:
         for use while the engine serves `decide` and `reload` from its own thread)."""
         return self._store.current.decide(input)
 
+    @property
+    def poller(self) -> BundlePoller | None:
+        """The bundle service poller, when the policy comes from one."""
+        return self._poller
+
     async def reload(self) -> ReloadResult:
-        """Reload the policy files; a broken policy is refused and the old one stays."""
+        """Reload the policy files (with a bundle service: poll it now); a broken policy is
+        refused and the old one stays."""
+        if self._poller is not None:
+            return await self._poller.poll(self._store)
         return await self._store.reload()
 
     async def watch(self, interval: float) -> None:
         """Reload whenever the files change, checking every `interval` seconds (forever)."""
         await self._store.watch(interval)
 
+    async def poll(self) -> None:
+        """Follow the bundle service (forever); returns at once without one."""
+        if self._poller is not None:
+            await self._poller.run(self._store)
+
     async def close(self) -> None:
-        """Stop the engine's thread (decisions already queued finish first)."""
+        """Stop polling and the engine's thread (decisions already queued finish first)."""
+        if self._poller is not None:
+            await self._poller.close()
         await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
 
     async def _on_thread(self, work: Callable[[], R]) -> R:

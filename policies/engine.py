@@ -20,7 +20,8 @@ class PolicyEngine(Protocol):
     `decide` returns a Decision; an undefined or malformed result is a refusal, never an
     allow. When the engine cannot answer at all (OPA unreachable, too slow, erroring) it raises
     policies.errors.PolicyUnavailable (the gateway answers 503). `revision` identifies the policy
-    files and data decisions come from (a SHA-256 hex digest), for audit records and cache keys.
+    files and data decisions come from (a bundle manifest revision, or a SHA-256 hex digest of
+    the files), for audit records and cache keys.
     """
 
     @property

@@ -43,12 +43,15 @@ class Authorize:
             client_address=request.remote,
             pii_request=pii_counts(exchange) if exchange.request_scanned else None,
         )
+        # Read before deciding: a reload during the decision must not relabel it. (The embedded
+        # engine decides with the policy in force when `decide` is called.)
+        exchange.policy_revision = self._engine.revision
         try:
             decision = await self._engine.decide(document)
         except policies.errors.PolicyUnavailable as exc:
             raise PolicyUnavailable(str(exc)) from None
         exchange.decision = decision
-        exchange.policy_revision = self._engine.revision
+
         if not decision.allow:
             raise PolicyDenied(decision.reason or None, status=decision.status)
         return None

@@ -6,6 +6,6 @@
 - `audit.writer`: `AuditWriter`, asyncio group commit with fsync; fails closed.
 - `audit.verify`: verification without secrets; `audit.reader`: decryption with an auditor key.
 - `audit.export`, `audit.stats`, `audit.cli`: `gerbang audit verify|export|stats|keygen|pseudonym`.
-- `audit.config`: the `[audit]` settings; `audit.auditor_keys`: auditor X25519 key files.
+- `audit.auditor_keys`: auditor X25519 key files. (`[audit]` settings: gateway/audit_config.py.)
 All cryptography goes through `keys`.
 """

@@ -49,7 +49,7 @@ class StoreError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class StoreSettings:
-    """Limits of one stream; see audit.config.AuditConfig for their meaning and defaults."""
+    """Limits of one stream; see gateway.audit_config.AuditConfig for their meaning and defaults."""
 
     segment_max_bytes: int = 64 * 1024 * 1024
     segment_max_age: float = 3600.0

@@ -22,14 +22,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from audit.errors import AuditUnavailable
 from audit.record import AuditRecord, now_rfc3339
 from audit.store import SegmentStore, SignerSource, StoreError, StoreSettings
-
-if TYPE_CHECKING:
-    from audit.config import AuditConfig
 
 log = logging.getLogger("gerbang.audit")
 
@@ -76,24 +73,6 @@ class AuditWriter:
         self.records_written = 0
         self.batches = 0
         self.dropped = 0
-
-    @classmethod
-    def from_config(
-        cls, config: AuditConfig, signer_source: SignerSource, stream: str | None = None
-    ) -> AuditWriter:
-        """A writer for `config` (not started); reads the auditor public key files now.
-
-        `stream` names this process's own subdirectory (e.g. "worker-2") when several processes
-        write the same configured directory.
-        """
-        return cls(
-            config.dir / stream if stream else config.dir,
-            config.auditor_public_keys_raw(),
-            signer_source,
-            commit_interval=config.commit_interval,
-            settings=config.store_settings(),
-            on_failure=config.on_failure,
-        )
 
     @property
     def healthy(self) -> bool:

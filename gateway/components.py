@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from audit.errors import AuditUnavailable
 from audit.writer import AuditWriter
+from gateway.audit_config import open_audit_writer
 from gateway.audit_trail import AuditTrail
 from gateway.auth import Authenticator
 from gateway.config import GatewayConfig, KeysConfig
@@ -26,6 +27,7 @@ from gateway.conversations import (
     RedisConversations,
 )
 from gateway.errors import ConfigError
+from gateway.policy_engine import create_engine
 from gateway.ratelimit.limiter import RateLimiter
 from keys.aead import AeadSealer
 from keys.algorithms import sha256
@@ -37,7 +39,6 @@ from pii.engine import PiiEngine
 from policies.cache import CachingEngine
 from policies.embedded import EmbeddedEngine
 from policies.engine import PolicyEngine
-from policies.factory import create_engine
 from policies.store import PolicyLoadError
 
 LOG = logging.getLogger("gerbang.components")
@@ -90,7 +91,7 @@ class Components:
         )
         if config.audit is not None:
             assert keyring is not None  # the config validation requires [keys] with [audit]
-            components.audit_writer = AuditWriter.from_config(
+            components.audit_writer = open_audit_writer(
                 config.audit, keyring.signer, stream=audit_stream
             )
             components.audit = AuditTrail(

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from yarl import URL
 
-from audit.config import AuditConfig
+from gateway.audit_config import AuditConfig
 from gateway.auth.config import AuthConfig
 from gateway.config_base import (
     Port,
@@ -39,8 +39,8 @@ from gateway.config_base import (
     valid_redis_url,
 )
 from gateway.errors import ConfigError
+from gateway.policy_config import PolicyConfig
 from gateway.ratelimit.config import RateLimitsConfig, RouteRateLimit
-from policies.config import PolicyConfig
 
 __all__ = [
     "AdminConfig",

@@ -6,7 +6,7 @@ import pydantic
 import pytest
 
 from audit.auditor_keys import generate
-from audit.config import AuditConfig
+from gateway.audit_config import AuditConfig, open_audit_writer
 
 
 def _load(data, base_dir):
@@ -46,11 +46,10 @@ def test_bad_settings_are_refused_with_a_message_naming_the_problem(tmp_path, da
 
 async def test_a_writer_built_from_config_writes_its_own_stream(tmp_path, signing):
     from audit.verify import verify_stream
-    from audit.writer import AuditWriter
     from tests.audit.helpers import make_record
 
     generate(tmp_path / "auditor.pem")
     config = _load({"dir": "audit", "auditor_public_keys": ["auditor.pem.pub"]}, tmp_path)
-    async with AuditWriter.from_config(config, signing.source(), stream="worker-1") as writer:
+    async with open_audit_writer(config, signing.source(), stream="worker-1") as writer:
         await writer.append(make_record(0))
     assert verify_stream(tmp_path / "audit" / "worker-1").records == 1

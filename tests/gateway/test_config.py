@@ -18,7 +18,7 @@ import trustme
 from cryptography.hazmat.primitives import serialization
 from pydantic import BaseModel, ValidationError
 
-from audit.config import AuditConfig
+from gateway.audit_config import AuditConfig
 from gateway.auth.config import AuthConfig, IssuerConfig
 from gateway.config import (
     AdminConfig,
@@ -34,9 +34,9 @@ from gateway.config import (
     load_config,
 )
 from gateway.errors import ConfigError
+from gateway.policy_config import OpaConfig, PolicyCacheConfig, PolicyConfig
 from gateway.ratelimit.config import RateLimitsConfig
 from gateway.server import preflight
-from policies.config import OpaConfig, PolicyCacheConfig, PolicyConfig
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "gerbang.example.toml"

@@ -26,9 +26,9 @@ from aiohttp import web
 from gateway.components import Components
 from gateway.config import config_from_mapping
 from gateway.errors import ConfigError
-from policies.config import PolicyConfig
+from gateway.policy_config import PolicyConfig
+from gateway.policy_engine import create_engine, reloadable
 from policies.embedded import EmbeddedEngine
-from policies.factory import create_engine, reloadable
 from policies.store import PolicyLoadError
 from tests.gateway.process import route
 from tests.policies.opa import free_port, opa_binary

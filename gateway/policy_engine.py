@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from gateway.policy_config import PolicyConfig
 from policies.cache import CachingEngine, DecisionCache
-from policies.config import PolicyConfig
 from policies.embedded import EmbeddedEngine
 from policies.engine import PolicyEngine
 from policies.opa_server import OpaServerEngine

@@ -22,8 +22,8 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from audit.auditor_keys import AuditorKeyError, load_public
-from audit.store import StoreSettings
-from audit.writer import DEFAULT_COMMIT_INTERVAL
+from audit.store import SignerSource, StoreSettings
+from audit.writer import DEFAULT_COMMIT_INTERVAL, AuditWriter
 from gateway.config_base import Seconds, _Model, _resolve_path
 
 SECONDS_PER_DAY = 86_400
@@ -79,3 +79,21 @@ class AuditConfig(_Model):
                 None if self.retention_days is None else self.retention_days * SECONDS_PER_DAY
             ),
         )
+
+
+def open_audit_writer(
+    config: AuditConfig, signer_source: SignerSource, stream: str | None = None
+) -> AuditWriter:
+    """A writer for `config` (not started); reads the auditor public key files now.
+
+    `stream` names this process's own subdirectory (e.g. "worker-2") when several processes
+    write the same configured directory.
+    """
+    return AuditWriter(
+        config.dir / stream if stream else config.dir,
+        config.auditor_public_keys_raw(),
+        signer_source,
+        commit_interval=config.commit_interval,
+        settings=config.store_settings(),
+        on_failure=config.on_failure,
+    )

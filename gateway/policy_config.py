@@ -1,4 +1,4 @@
-"""The `[policy]` configuration section (policies/factory.py builds the engine from it).
+"""The `[policy]` configuration section (gateway/policy_engine.py builds the engine from it).
 
     [policy]
     engine = "embedded"              # or "opa": ask an OPA server

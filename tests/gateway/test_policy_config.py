@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from gateway.policy_config import PolicyConfig
+from gateway.policy_engine import create_engine, reloadable
 from policies import DEFAULT_BUNDLE
 from policies.cache import CachingEngine
-from policies.config import PolicyConfig
 from policies.embedded import EmbeddedEngine
-from policies.factory import create_engine, reloadable
 from policies.opa_server import OpaServerEngine
 from policies.store import load_policy_files
 from tests.policies.table import CITIZEN

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from policies.config import PolicyConfig
+from gateway.policy_config import PolicyConfig
 from tests.policies.signed_bundles import Signing, signing
 
 __all__ = ["signing"]

@@ -3,23 +3,45 @@
 Presidio's AnalyzerEngine runs an NLP pipeline and a lemma-based context enhancer over every
 recognizer for every text; that machinery, not the regular expressions, is what makes stock
 Presidio slow. The engine keeps Presidio's recognizers, patterns and validation, and replaces the
-machinery around them: a recognizer runs only when its cheap trigger occurs in the text, context
-words are looked up in a character window around each match, and overlapping findings are
-resolved once at the end. Built once, it holds no per-call state, so threads may share it.
+machinery around them: each text is read once into a `TextScan` the recognizers share, a
+recognizer runs only when what it needs occurs in the text (a long enough number, a trigger word,
+a context word: tested for all recognizers at once), context words are looked up in a character
+window around each match, and overlapping findings are resolved once at the end. None of these
+shortcuts changes a finding (`shortcuts=False` runs without them). Built once, it holds no
+per-call state, so threads may share it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+
+from presidio_analyzer import RecognizerResult
 
 from pii.entities import ENTITY_TYPES, LANGUAGES, category_of
 from pii.findings import Finding
 from pii.offline import ensure_offline
 from pii.recognizers import default_recognizers
-from pii.recognizers.base import CONTEXT_BOOST, Recognizer
+from pii.recognizers.base import (
+    CONTEXT_BOOST,
+    REGEX_TIMEOUT_S,
+    GerbangRecognizer,
+    KeywordGate,
+    Recognizer,
+    TextScan,
+)
 
 DEFAULT_THRESHOLD = 0.5
+
+# Run once when an engine is built, so that the tables the recognizers load on first use (area
+# codes, phone metadata, the public suffix list) are in memory before the first real message.
+# Synthetic values only.
+_WARM_UP_TEXT = (
+    "NIK 3273012505900001, 3273990101900001, KK 3273010101120003, NPWP 01.234.567.4-901.000, "
+    "NIP 19670110 199203 1 001, HP 0812-3456-7890, telp (022) 730 1234, +44 20 7946 0958, "
+    "budi@contoh.co.id, kartu kredit 4111 1111 1111 1111, IP 203.0.113.7, "
+    "lahir 12 Mei 1990, Jl. Merdeka No. 10 RT 03/RW 04 Bandung 40111, saya menderita diabetes"
+)
 
 
 class PiiEngineError(ValueError):
@@ -36,6 +58,65 @@ class _Candidate:
     context_distance: int
 
 
+def _always(scan: TextScan) -> bool:
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Runner:
+    """How the engine runs one recognizer on a shared `TextScan`.
+
+    Before `triggered` and `find` are called, the engine tests the gates it can test for many
+    recognizers at once: the longest number's digits against `min_digits`, and the keywords
+    found in the text against `trigger_words` and (on an ASCII text) `context_words`, each the
+    closure (see `KeywordGate.closure`) of what the recognizer needs, or None.
+    """
+
+    recognizer: Recognizer
+    min_digits: int
+    trigger_words: frozenset[str] | None
+    context_words: frozenset[str] | None
+    context_may_occur: Callable[[TextScan], bool]  # the context test on a non-ASCII text
+    triggered: Callable[[TextScan], bool]
+    find: Callable[[TextScan], list[RecognizerResult]]
+    declared_triggers: Callable[[TextScan], bool]  # the recognizer's own tests, no shortcuts
+    context_distance: Callable[[TextScan, int, int], int | None]
+
+    @classmethod
+    def of(cls, recognizer: Recognizer, gate: KeywordGate) -> _Runner:
+        """Gerbang's recognizers share the scan and the gates; any other runs on the text alone."""
+        entities = [recognizer.ENTITY]
+
+        def may_match(scan: TextScan) -> bool:
+            return recognizer.may_match(scan.text)
+
+        def analyze(scan: TextScan) -> list[RecognizerResult]:
+            return recognizer.analyze(scan.text, entities)
+
+        def context_distance(scan: TextScan, start: int, end: int) -> int | None:
+            return recognizer.context_distance(scan.text, start, end)
+
+        if not isinstance(recognizer, GerbangRecognizer):
+            return cls(
+                recognizer, 0, None, None, _always, may_match, analyze, may_match, context_distance
+            )
+        words = recognizer.TRIGGER_WORDS
+        context = recognizer.required_context_words
+        # A subclass that overrides `analyze` (not `refine`) keeps its own entry point.
+        own_analyze = type(recognizer).analyze is not GerbangRecognizer.analyze
+        return cls(
+            recognizer,
+            recognizer.MIN_DIGITS,
+            gate.closure(words) if words else None,
+            gate.closure(context) if context is not None else None,
+            recognizer.context_may_occur if context is not None else _always,
+            recognizer.triggered,
+            analyze if own_analyze else recognizer.find,
+            recognizer.declared_triggers,
+            recognizer.context_distance_in,
+        )
+
+
 class PiiEngine:
     """Finds personal data in Indonesian and English text (and both mixed in one message)."""
 
@@ -44,10 +125,28 @@ class PiiEngine:
         recognizers: Sequence[Recognizer] | None = None,
         *,
         threshold: float = DEFAULT_THRESHOLD,
+        regex_timeout: float = REGEX_TIMEOUT_S,
+        shortcuts: bool = True,
     ) -> None:
+        """`regex_timeout` is the time one pattern may take on one text (seconds); past it,
+        `analyze` raises DetectionTimeout rather than report a text unscanned. `shortcuts`
+        False runs each recognizer whose declared triggers occur, every pattern on all of the
+        text: the same findings, slower (a reference for tests)."""
         ensure_offline()
+        if regex_timeout <= 0:
+            raise PiiEngineError("regex_timeout must be positive")
         self._recognizers = tuple(recognizers if recognizers is not None else default_recognizers())
+        gate_words: list[str] = []
+        for recognizer in self._recognizers:
+            if isinstance(recognizer, GerbangRecognizer):
+                gate_words += recognizer.TRIGGER_WORDS
+                gate_words += recognizer.required_context_words or ()
+        self._gate = KeywordGate(gate_words)
+        self._runners = tuple(_Runner.of(r, self._gate) for r in self._recognizers)
         self._threshold = threshold
+        self._regex_timeout = regex_timeout
+        self._shortcuts = shortcuts
+        self._analyze(TextScan(_WARM_UP_TEXT, shortcuts=shortcuts), None)
 
     @property
     def entity_types(self) -> tuple[str, ...]:
@@ -61,24 +160,48 @@ class PiiEngine:
 
         `language` is "id" or "en"; the recognizers carry both languages' context words, so a
         message mixing both is handled either way. `entities` limits the types reported.
+        Raises DetectionTimeout when a pattern runs out of time on the text.
         """
         if language not in LANGUAGES:
             raise PiiEngineError(f"language must be one of {', '.join(LANGUAGES)}")
         if entities is not None and (unknown := set(entities) - set(ENTITY_TYPES)):
             raise PiiEngineError(f"unknown entity types: {', '.join(sorted(unknown))}")
+        scan = TextScan(text, self._regex_timeout, shortcuts=self._shortcuts)
+        return self._analyze(scan, entities)
+
+    def _analyze(self, scan: TextScan, entities: Collection[str] | None) -> list[Finding]:
         candidates: list[_Candidate] = []
-        for recognizer in self._recognizers:
-            if entities is not None and recognizer.ENTITY not in entities:
+        if not scan.shortcuts:
+            for runner in self._runners:
+                wanted = entities is None or runner.recognizer.ENTITY in entities
+                if wanted and runner.declared_triggers(scan):
+                    candidates.extend(self._run(runner, scan))
+            return _resolve_overlaps(candidates)
+        max_digits = scan.max_digits
+        keywords = self._gate.found(scan.lower)
+        is_ascii = scan.is_ascii
+        for runner in self._runners:
+            if entities is not None and runner.recognizer.ENTITY not in entities:
                 continue
-            if not recognizer.may_match(text):
+            if runner.min_digits > max_digits:
                 continue
-            candidates.extend(self._run(recognizer, text))
+            if runner.trigger_words is not None and keywords.isdisjoint(runner.trigger_words):
+                continue
+            if runner.context_words is not None and (
+                keywords.isdisjoint(runner.context_words)
+                if is_ascii
+                else not runner.context_may_occur(scan)
+            ):
+                continue
+            if runner.triggered(scan):
+                candidates.extend(self._run(runner, scan))
         return _resolve_overlaps(candidates)
 
-    def _run(self, recognizer: Recognizer, text: str) -> Iterable[_Candidate]:
-        for result in recognizer.analyze(text, [recognizer.ENTITY]):
+    def _run(self, runner: _Runner, scan: TextScan) -> Iterable[_Candidate]:
+        recognizer = runner.recognizer
+        for result in runner.find(scan):
             score = result.score
-            distance = recognizer.context_distance(text, result.start, result.end)
+            distance = runner.context_distance(scan, result.start, result.end)
             if distance is not None:
                 score = min(1.0, score + CONTEXT_BOOST)
             elif recognizer.CONTEXT_REQUIRED:

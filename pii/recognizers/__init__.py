@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pii.recognizers.address import AddressRecognizer
 from pii.recognizers.bank_account import BankAccountRecognizer
-from pii.recognizers.base import GerbangRecognizer
+from pii.recognizers.base import Recognizer
 from pii.recognizers.bpjs import BpjsRecognizer
 from pii.recognizers.credit_card import CreditCardRecognizer
 from pii.recognizers.date_of_birth import DateOfBirthRecognizer
@@ -27,7 +27,7 @@ from pii.recognizers.phone import PhoneRecognizer
 from pii.recognizers.sim import SimRecognizer
 from pii.recognizers.vehicle_plate import VehiclePlateRecognizer
 
-RECOGNIZER_CLASSES: tuple[type[GerbangRecognizer], ...] = (
+RECOGNIZER_CLASSES: tuple[type[Recognizer], ...] = (
     NikRecognizer,
     KkRecognizer,
     NpwpRecognizer,
@@ -52,6 +52,6 @@ RECOGNIZER_CLASSES: tuple[type[GerbangRecognizer], ...] = (
 )
 
 
-def default_recognizers() -> list[GerbangRecognizer]:
+def default_recognizers() -> list[Recognizer]:
     """A fresh instance of every built-in recognizer."""
     return [cls() for cls in RECOGNIZER_CLASSES]

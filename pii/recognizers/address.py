@@ -31,14 +31,12 @@ code follows them.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import ClassVar
 
 from presidio_analyzer import Pattern, RecognizerResult
 
-from pii.recognizers.base import GerbangRecognizer
-
-if TYPE_CHECKING:
-    from presidio_analyzer.nlp_engine import NlpArtifacts
+from pii.recognizers.base import GerbangRecognizer, word_trie
 
 _SP = r"[ \t]"
 # Labels of administrative areas; a place name never continues over one of them.
@@ -126,6 +124,17 @@ _INSTITUTION_BEFORE = re.compile(
     r"berkantor|located|situated)(?:[ \t]+(?:di|at))?[ \t:]*$",
     re.IGNORECASE,
 )
+# ... which cannot match without one of its verbs (a quick test before the long pattern).
+_LOCATED_WORDS = ("beralamat", "berlokasi", "terletak", "berkantor", "located", "situated")
+_LOCATED = re.compile("|".join(_LOCATED_WORDS), re.IGNORECASE)
+
+
+def _may_be_located(text: str) -> bool:
+    """False when none of `_INSTITUTION_BEFORE`'s verbs occurs in `text` (any case)."""
+    if text.isascii():  # then lowercasing is exactly what IGNORECASE does
+        lower = text.lower()
+        return any(word in lower for word in _LOCATED_WORDS)
+    return _LOCATED.search(text) is not None
 
 
 class AddressRecognizer(GerbangRecognizer):
@@ -145,27 +154,59 @@ class AddressRecognizer(GerbangRecognizer):
         "kirim ke", "dikirim ke", "antar ke", "address", "home address", "lives at", "live at",
         "living at", "residence", "ship to", "deliver to", "rt/rw", "kel/desa",
     )  # fmt: skip
-    # Searched in the lowercased text (see `may_match`).
+    # A street, neighbourhood or postal-code word (any case).
+    TRIGGER_WORDS = (
+        "jl", "jalan", "gang", "gg", "perum", "komp", "kp", "kampung", "dusun", "dsn", "blok",
+        "rt", "pos", "postal", "postcode", "zip", "desa", "kecamatan", "kelurahan", "kota",
+        "kabupaten", "provinsi",
+    )  # fmt: skip
     TRIGGER = re.compile(
-        r"jl|jalan|gang|gg\b|perum|komp|kp\b|kampung|dusun|dsn|blok|\brt\b|pos\b|postal|postcode|"
+        r"jl|jalan|gang|gg\b|perum|komp|kp\b|kampung|dusun|dsn|blok|r(?<!\wr)t\b|pos\b|postal|postcode|"
         r"zip|desa|kecamatan|kelurahan|kota|kabupaten|provinsi"
     )
+    TRIGGER_IN_LOWERCASE = True
+    # How each pattern opens (in the lowercased text): a street word, `RT`, a form label before
+    # its colon, a postal-code label.
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "address_street": re.compile(
+            word_trie(
+                (
+                    "jl",
+                    "gg",
+                    "perum",
+                    "komp",
+                    "kp",
+                    "dsn",
+                    "jalan",
+                    "gang",
+                    "kampung",
+                    "dusun",
+                    "blok",
+                ),
+                not_after=r"[\w\-]",
+            )
+        ),
+        "address_street_lowercase": re.compile(
+            word_trie(
+                ("jalan", "gang", "perumahan", "komplek", "kompleks", "kampung", "dusun"),
+                not_after=r"[\w\-]",
+            )
+            + r"[ \t]"
+        ),
+        "address_rt_rw": re.compile(r"r(?<![\w\-]r)t"),
+        "address_form_field": re.compile(
+            r"(?:rw|desa|kelurahan|kecamatan|kota|kabupaten|provinsi)[ \t]*:"
+        ),
+        "address_postal_code": re.compile(r"pos|zip"),
+    }
     PRIORITY = 50
 
-    def may_match(self, text: str) -> bool:
-        """A street, neighbourhood or postal-code word occurs (any case)."""
-        return self.TRIGGER is not None and self.TRIGGER.search(text.lower()) is not None
-
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Addresses in `text`, without those an institution gives as its own."""
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Drop addresses an institution gives as its own."""
+        if not results or not _may_be_located(text):
+            return results
         return [
             r
-            for r in super().analyze(text, entities, nlp_artifacts, regex_flags)
+            for r in results
             if not _INSTITUTION_BEFORE.search(text, max(0, r.start - 100), r.start)
         ]

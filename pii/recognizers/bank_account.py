@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 
 from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from pii.recognizers.base import NOT_BEFORE_NUMBER, GerbangRecognizer, digits
 
@@ -62,9 +61,6 @@ def demote_phone_shaped(text: str, results: list[RecognizerResult]) -> list[Reco
     return results
 
 
-BANK_ACCOUNT_TRIGGER = re.compile(r"\d{2}")  # 10 digits in at most six groups
-
-
 class BankAccountRecognizer(GerbangRecognizer):
     """Finds bank account numbers next to a banking word."""
 
@@ -84,21 +80,13 @@ class BankAccountRecognizer(GerbangRecognizer):
         "maybank", "bank mega", "btpn", "jenius", "muamalat", "account number", "account no",
         "bank account", "acct", "acc no", "a/c",
     )  # fmt: skip
-    TRIGGER = BANK_ACCOUNT_TRIGGER
     CONTEXT_REQUIRED = True
+    MIN_DIGITS = 10
     PRIORITY = 10  # the lowest: any other reading of the same digits wins a tie
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Presidio's pattern matching; mobile-number shapes at a low score."""
-        return demote_phone_shaped(
-            text, super().analyze(text, entities, nlp_artifacts, regex_flags)
-        )
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Mobile-number shapes at a low score."""
+        return demote_phone_shaped(text, results)
 
     def validate_result(self, pattern_text: str) -> bool | None:
         """Reject amounts and impossible lengths; keep the pattern score otherwise."""

@@ -10,10 +10,7 @@ placeholder, not a card. A 13-digit mobile number (`0812...`) near `BPJS` is kep
 
 from __future__ import annotations
 
-import re
-
 from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from pii.recognizers.bank_account import (
     demote_phone_shaped,
@@ -21,8 +18,6 @@ from pii.recognizers.bank_account import (
     grouped_digits_regex,
 )
 from pii.recognizers.base import GerbangRecognizer, digits
-
-BPJS_TRIGGER = re.compile(r"\d{3}")  # 13 digits in at most six groups
 
 
 class BpjsRecognizer(GerbangRecognizer):
@@ -36,21 +31,13 @@ class BpjsRecognizer(GerbangRecognizer):
         "no. kartu", "nomor kartu peserta", "askes", "health insurance", "insurance card",
         "national health insurance",
     )  # fmt: skip
-    TRIGGER = BPJS_TRIGGER
     CONTEXT_REQUIRED = True
+    MIN_DIGITS = 13
     PRIORITY = 55
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Presidio's pattern matching; mobile-number shapes at a low score."""
-        return demote_phone_shaped(
-            text, super().analyze(text, entities, nlp_artifacts, regex_flags)
-        )
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Mobile-number shapes at a low score."""
+        return demote_phone_shaped(text, results)
 
     def validate_result(self, pattern_text: str) -> bool | None:
         """Reject wrong lengths and placeholders; keep the pattern score otherwise."""

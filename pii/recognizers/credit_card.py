@@ -21,9 +21,6 @@ reading by score and by which context word stands nearer.
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING
-
 from presidio_analyzer import Pattern, RecognizerResult
 
 from pii.recognizers.base import (
@@ -34,9 +31,6 @@ from pii.recognizers.base import (
     digits,
 )
 from pii.recognizers.nik import NikRecognizer, valid_nik
-
-if TYPE_CHECKING:
-    from presidio_analyzer.nlp_engine import NlpArtifacts
 
 _LEFT = r"(?<!\w)(?<!\w[.\-])"
 _RIGHT = r"(?!\w)(?![.\-]\w)"
@@ -63,6 +57,9 @@ _ISSUERS: tuple[tuple[tuple[int, int], frozenset[int]], ...] = (
 )
 
 
+_ISSUER_WIDTHS = tuple((bounds, lengths, len(str(bounds[0]))) for bounds, lengths in _ISSUERS)
+
+
 def luhn_valid(number: str) -> bool:
     """True when the last digit of `number` is its Luhn check digit."""
     total = 0
@@ -76,9 +73,9 @@ def luhn_valid(number: str) -> bool:
 
 def known_issuer(number: str) -> bool:
     """True when `number` starts with an accepted issuer prefix and has that issuer's length."""
-    for (low, high), lengths in _ISSUERS:
-        width = len(str(low))
-        if low <= int(number[:width]) <= high and len(number) in lengths:
+    length = len(number)
+    for (low, high), lengths, width in _ISSUER_WIDTHS:
+        if length in lengths and low <= int(number[:width]) <= high:
             return True
     return False
 
@@ -99,7 +96,7 @@ class CreditCardRecognizer(GerbangRecognizer):
         "card number", "card no", "cc", "kredit", "debit", "visa", "mastercard", "master card",
         "amex", "american express", "jcb", "unionpay", "diners", "maestro", "gpn", "cvv", "cvc",
     )  # fmt: skip
-    TRIGGER = re.compile(r"\d{4}[ \-]?\d{4}")
+    MIN_DIGITS = 13
     PRIORITY = 50
 
     def __init__(self) -> None:
@@ -110,15 +107,8 @@ class CreditCardRecognizer(GerbangRecognizer):
         """Reject numbers that fail Luhn or have no known issuer prefix."""
         return None if valid_card(digits(pattern_text)) else False
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Card numbers in `text`, without those that read as a NIK and have no card context."""
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Drop card numbers that read as a NIK and have no card context."""
         return [r for r in results if not self._nik_reading_wins(text, r.start, r.end)]
 
     def _nik_reading_wins(self, text: str, start: int, end: int) -> bool:

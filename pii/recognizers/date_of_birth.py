@@ -26,16 +26,19 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import ClassVar
 
 import regex
 from presidio_analyzer import Pattern, RecognizerResult
 
-from pii.recognizers.base import CONTEXT_AFTER, CONTEXT_BEFORE, GerbangRecognizer
-from pii.recognizers.health import word_trie
-
-if TYPE_CHECKING:
-    from presidio_analyzer.nlp_engine import NlpArtifacts
+from pii.recognizers.base import (
+    CONTEXT_AFTER,
+    CONTEXT_BEFORE,
+    GerbangRecognizer,
+    word_trie,
+    words_regex,
+)
 
 # Month names and abbreviations (Indonesian and English) -> month number; matched any case.
 MONTHS: dict[str, int] = {
@@ -71,14 +74,16 @@ _CONTEXT_WORDS = (
     "kelahiran", "dilahirkan", "ulang tahun", "ultah", "date of birth", "birth date", "birthdate",
     "dob", "d.o.b", "born", "birthday", "place of birth", "tempat lahir", "lhr", "tgl lhr",
 )  # fmt: skip
-_CONTEXT_RE = re.compile(
-    r"(?<!\w)(?:"
-    + "|".join(map(re.escape, sorted(_CONTEXT_WORDS, key=len, reverse=True)))
-    + r")(?!\w)",
-    re.IGNORECASE,
-)
+_CONTEXT_RE = words_regex(_CONTEXT_WORDS)
 _NUMBERS = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d]+")
+# What each kind of date cannot do without (searched in the lowercased text): numbers joined by
+# `-`, `/` or `.`, or a month name (every one begins with one of these three letters) next to a
+# number.
+_NUMERIC_SHAPE = re.compile(r"\d[\-/.]\d{1,2}[\-/.]\d")
+_MONTH_START = "(?:" + "|".join(sorted({month[:3] for month in MONTHS})) + ")"
+_DAY_MONTH_SHAPE = re.compile(rf"\d(?:st|nd|rd|th)?[ \t\-]+{_MONTH_START}")
+_MONTH_DAY_SHAPE = re.compile(rf"{_MONTH_START}[a-z]*\.?[ \t]+\d")
 
 
 def _real_date(year: int, month: int, day: int, *, two_digit_year: bool) -> bool:
@@ -132,28 +137,22 @@ class DateOfBirthRecognizer(GerbangRecognizer):
     )
     CONTEXT = _CONTEXT_WORDS
     CONTEXT_REQUIRED = True
-    # Searched in the lowercased text (see `may_match`).
-    TRIGGER = re.compile(r"lahir|lhr|ttl|born|birth|dob|d\.o\.b|ulang tahun|ultah")
+    TRIGGER_WORDS = ("lahir", "lhr", "ttl", "born", "birth", "dob", "d.o.b", "ulang tahun", "ultah")
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "dob_numeric": _NUMERIC_SHAPE,
+        "dob_iso": _NUMERIC_SHAPE,
+        "dob_day_month": _DAY_MONTH_SHAPE,
+        "dob_month_day": _MONTH_DAY_SHAPE,
+    }
     FLAGS = GerbangRecognizer.FLAGS | regex.IGNORECASE
     PRIORITY = 50
-
-    def may_match(self, text: str) -> bool:
-        """A birth word occurs (any case)."""
-        return self.TRIGGER is not None and self.TRIGGER.search(text.lower()) is not None
 
     def validate_result(self, pattern_text: str) -> bool | None:
         """Reject dates that do not exist or lie outside 1900 up to today."""
         return None if valid_birth_date(pattern_text) else False
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Dates with a birth word of their own on their line."""
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Keep the dates with a birth word of their own on their line."""
         dates = sorted((r.start, r.end) for r in results)
         return [r for r in results if _has_birth_word(text, r.start, r.end, dates)]
 

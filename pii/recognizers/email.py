@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import regex
 from presidio_analyzer import Pattern, RecognizerResult
 
 from pii.offline import offline_tld_extractor
-from pii.recognizers.base import GerbangRecognizer
-
-if TYPE_CHECKING:
-    from presidio_analyzer.nlp_engine import NlpArtifacts
+from pii.recognizers.base import GerbangRecognizer, TextScan
 
 _ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~\-]+"
 _LABEL = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
@@ -73,7 +69,7 @@ class EmailRecognizer(GerbangRecognizer):
     ENTITY = "EMAIL_ADDRESS"
     PATTERNS = (Pattern("email", EMAIL_REGEX, 0.85),)
     CONTEXT = ("email", "e-mail", "surel", "surat elektronik", "mail", "surat-e", "alamat email")
-    TRIGGER = re.compile(r"@")
+    TRIGGER_WORDS = ("@",)
     FLAGS = GerbangRecognizer.FLAGS | regex.IGNORECASE
     PRIORITY = 50
 
@@ -81,17 +77,12 @@ class EmailRecognizer(GerbangRecognizer):
         """Reject addresses whose domain is not under a known public suffix."""
         return None if valid_email_domain(pattern_text) else False
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Addresses in `text`, looked for only around its `@` signs."""
+    def match(self, scan: TextScan) -> list[RecognizerResult]:
+        """Addresses in the text, looked for only around its `@` signs."""
         results: list[RecognizerResult] = []
-        for start, end in _stretches(text):
-            for result in super().analyze(text[start:end], entities, nlp_artifacts, regex_flags):
+        for start, end in _stretches(scan.text):
+            stretch = TextScan(scan.text[start:end], scan.timeout, shortcuts=scan.shortcuts)
+            for result in super().match(stretch):
                 result.start += start
                 result.end += start
                 results.append(result)

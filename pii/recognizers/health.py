@@ -33,40 +33,20 @@ English "aids" or "tb" as a unit are not conditions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import ClassVar
 
 import regex
 from presidio_analyzer import Pattern, RecognizerResult
 
-from pii.recognizers.base import CONTEXT_AFTER, CONTEXT_BEFORE, GerbangRecognizer
-
-if TYPE_CHECKING:
-    from presidio_analyzer.nlp_engine import NlpArtifacts
-
-
-def word_trie(words: Iterable[str]) -> str:
-    """A regex alternation of literal `words` factored by common prefixes (`d(?:arah|iabetes)`).
-
-    A backtracking engine then tries one branch per position instead of every word: several
-    times faster on long lists, and a cheap prefilter in front of a longer pattern.
-    """
-    root: dict[str, dict[str, Any]] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict[str, Any]]) -> str:
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
-
+from pii.recognizers.base import (
+    CONTEXT_AFTER,
+    CONTEXT_BEFORE,
+    GerbangRecognizer,
+    sentence_window,
+    word_trie,
+    words_regex,
+)
 
 _S = r"[ \t]+"
 _ORGAN = (
@@ -169,23 +149,10 @@ _HAVING_BEFORE = re.compile(
 )
 _PERSON_WORDS = (*_PRONOUNS, *_KIN_MINE_WORDS, "bapak", "ibu", "pak", "bu", "tn", "ny")
 
-# A sentence ends at `.`, `!` or `?` before a space, or at a newline; not after an abbreviation.
-_SENTENCE_BREAK = re.compile(r"(\w*)[.!?](?=\s|$)|\n")
-_ABBREVIATIONS = frozenset((
-    "sdr", "sdri", "tn", "ny", "nn", "bpk", "pak", "bu", "dr", "drs", "dra", "ir", "h", "hj",
-    "prof", "mr", "mrs", "ms", "st", "no", "jl", "jln", "gg", "kel", "kec", "kab", "prov", "kp",
-    "rm", "dx",
-))  # fmt: skip
 
-
-def _words(words: tuple[str, ...]) -> re.Pattern[str]:
-    ordered = sorted(words, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)", re.IGNORECASE)
-
-
-_STRONG_RE = _words(_STRONG_CUES)
-_PERSON_RE = _words(_PERSON_WORDS)
-_ICD_RE = _words(_ICD_CUES)
+_STRONG_RE = words_regex(_STRONG_CUES)
+_PERSON_RE = words_regex(_PERSON_WORDS)
+_ICD_RE = words_regex(_ICD_CUES)
 _ICD_SHAPE = re.compile(r"[A-Z]\d{2}(?:\.\d{1,2})?")
 
 
@@ -200,26 +167,21 @@ class HealthRecognizer(GerbangRecognizer):
     # Every word the person rule looks for, so the engine's context check agrees with it.
     CONTEXT = (*_STRONG_CUES, *_ICD_CUES, *_PERSON_WORDS)
     CONTEXT_REQUIRED = True
-    # Searched in the lowercased text (see `may_match`): a condition or an ICD record word.
-    TRIGGER = re.compile(word_trie((*_HEAD_WORDS, *_ICD_CUES)))
+    CONTEXT_GATE = False  # pronouns: in nearly every message
+    # A condition or an ICD record word.
+    TRIGGER_WORDS = (*_HEAD_WORDS, *_ICD_CUES)
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "health_condition": re.compile(word_trie(_HEAD_WORDS, not_after=r"\w") + r"\b"),
+        "health_icd10": re.compile(word_trie(_ICD_CUES, not_after=r"\w")),  # `_icd_in_record`
+    }
     FLAGS = GerbangRecognizer.FLAGS | regex.IGNORECASE
     PRIORITY = 50
 
-    def may_match(self, text: str) -> bool:
-        """A condition word or a record word occurs (any case)."""
-        return self.TRIGGER is not None and self.TRIGGER.search(text.lower()) is not None
-
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Conditions about a person and ICD-10 codes in a record; nothing said in general."""
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Keep conditions about a person and ICD-10 codes in a record; nothing said in general."""
         return [
             r
-            for r in super().analyze(text, entities, nlp_artifacts, regex_flags)
+            for r in results
             if (
                 _icd_in_record(text, r.start, r.end)
                 if _ICD_SHAPE.fullmatch(text, r.start, r.end)
@@ -235,26 +197,6 @@ def _icd_in_record(text: str, start: int, end: int) -> bool:
     if (newline := text.find("\n", end, after)) >= 0:
         after = newline
     return bool(_ICD_RE.search(text, before, start) or _ICD_RE.search(text, end, after))
-
-
-def sentence_window(text: str, start: int, end: int) -> tuple[int, int]:
-    """The context window around `start:end` (48 characters before, 24 after), cut at the ends
-    of the sentence; `Tn.`, `Sdr.`, `No.` and other abbreviations do not end a sentence."""
-    window_start = max(0, start - CONTEXT_BEFORE)
-    window_end = min(len(text), end + CONTEXT_AFTER)
-    for brk in _SENTENCE_BREAK.finditer(text, window_start, start):
-        if _ends_sentence(brk):
-            window_start = brk.end()
-    for brk in _SENTENCE_BREAK.finditer(text, end, window_end):
-        if _ends_sentence(brk):
-            window_end = brk.end() - 1
-            break
-    return window_start, window_end
-
-
-def _ends_sentence(brk: re.Match[str]) -> bool:
-    word = brk.group(1)
-    return word is None or word.lower() not in _ABBREVIATIONS
 
 
 def _about_a_person(text: str, start: int, end: int) -> bool:

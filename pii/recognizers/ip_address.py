@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import ClassVar
 
 import regex
 from presidio_analyzer import Pattern, RecognizerResult
 
 from pii.recognizers.base import GerbangRecognizer
-
-if TYPE_CHECKING:
-    from presidio_analyzer.nlp_engine import NlpArtifacts
 
 _OCTET = r"\d{1,3}"
 IPV4_REGEX = rf"(?<![\w.])(?<!\w[\-/]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w\-])(?!\.\d)"
@@ -70,6 +68,10 @@ class IpAddressRecognizer(GerbangRecognizer):
         "akses dari", "access from", "dari ip", "from ip",
     )  # fmt: skip
     TRIGGER = re.compile(r"\.\d{1,3}\.|:[0-9a-fA-F]{0,4}:")
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "ipv4": re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d"),
+        "ipv6": re.compile(r":[0-9a-f]{0,4}:"),
+    }
     FLAGS = GerbangRecognizer.FLAGS | regex.IGNORECASE
     PRIORITY = 50
 
@@ -77,15 +79,8 @@ class IpAddressRecognizer(GerbangRecognizer):
         """Reject strings the `ipaddress` module refuses and addresses of no one."""
         return None if reportable_ip(pattern_text) else False
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Addresses in `text`, without dotted numbers that follow a version word."""
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Drop dotted numbers that follow a version word."""
         return [
             r
             for r in results

@@ -50,16 +50,19 @@ CRIMINAL_RECORD (specific data, UU PDP Pasal 4) is reported in two cases:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import ClassVar
 
 import regex
 from presidio_analyzer import Pattern, RecognizerResult
 
-from pii.recognizers.base import CONTEXT_BEFORE, GerbangRecognizer
-from pii.recognizers.health import sentence_window, word_trie
-
-if TYPE_CHECKING:
-    from presidio_analyzer.nlp_engine import NlpArtifacts
+from pii.recognizers.base import (
+    CONTEXT_BEFORE,
+    GerbangRecognizer,
+    sentence_window,
+    word_trie,
+    words_regex,
+)
 
 _S = r"[ \t]+"
 _POSSESSIVE = r"(?:saya|aku|gue|gw|beliau|dia|anak[ \t]+saya|istri[ \t]+saya|suami[ \t]+saya)"
@@ -80,6 +83,11 @@ _VALUE_END = r"(?![\w\-])"
 
 # A person declaring the value of themselves: `saya janda`, `sy WNI`, `I'm male`, `I am single`.
 _SELF = r"(?:saya|sy|sya|aku|aq|gue|gw|i'?m|i[ \t]+am)(?:[ \t]+(?:seorang|adalah|a|an))?[ \t]+"
+# What a self-declared value cannot do without, in the lowercased text (`PATTERN_TRIGGERS`).
+_SELF_WORDS = word_trie(
+    ("saya", "sy", "sya", "aku", "aq", "gue", "gw", "im", "i'm"), not_after=r"[\w']"
+)
+_SELF_TRIGGER = re.compile(rf"(?:{_SELF_WORDS}|i(?<![\w']i)[ \t]+am)[ \t]")
 
 
 def labelled_value_regex(labels: str, values: str, initials: str) -> str:
@@ -103,16 +111,13 @@ def self_declared_regex(values: str) -> str:
 class _LabelledFieldRecognizer(GerbangRecognizer):
     """A value after its form label; the label is a context word, so the score is 0.95.
 
-    TRIGGER is written in lower case and searched in the lowercased text: a case-insensitive
-    `re` search is several times slower.
+    TRIGGER_WORDS, TRIGGER and PATTERN_TRIGGERS are written in lower case and searched in the
+    lowercased text: a case-insensitive `re` search is several times slower.
     """
 
     FLAGS = GerbangRecognizer.FLAGS | regex.IGNORECASE
+    TRIGGER_IN_LOWERCASE = True
     PRIORITY = 55
-
-    def may_match(self, text: str) -> bool:
-        """A label of this field occurs (any case)."""
-        return self.TRIGGER is not None and self.TRIGGER.search(text.lower()) is not None
 
 
 _RELIGION_LABELS = rf"agama(?:[ \t]*/[ \t]*kepercayaan)?|religion|religious{_S}affiliation"
@@ -134,10 +139,15 @@ class ReligionRecognizer(_LabelledFieldRecognizer):
         Pattern("religion_self", self_declared_regex(_RELIGION_VALUES), 0.6),
     )
     CONTEXT = ("agama", "kepercayaan", "religion")
-    TRIGGER = re.compile(
-        r"agama|religio|islam|muslim|moslem|kristen|protestan|katol|kathol|hindu|budd?ha|kong|"
-        r"confucian|christian|catholic|yahudi|jewish|sikh"
-    )
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "religion": re.compile(word_trie(("agama", "religio"), not_after=r"\w")),
+        "religion_self": _SELF_TRIGGER,
+    }
+    TRIGGER_WORDS = (
+        "agama", "religio", "islam", "muslim", "moslem", "kristen", "protestan", "katol",
+        "kathol", "hindu", "buddha", "budha", "kong", "confucian", "christian", "catholic",
+        "yahudi", "jewish", "sikh",
+    )  # fmt: skip
 
 
 _MARITAL_LABELS = (
@@ -171,9 +181,15 @@ class MaritalStatusRecognizer(_LabelledFieldRecognizer):
         Pattern("marital_status_self", self_declared_regex(_MARITAL_VALUES), 0.6),
     )
     CONTEXT = ("status", "perkawinan", "pernikahan", "kawin", "marital status", "civil status")
-    TRIGGER = re.compile(
-        r"status|kawin|cerai|menikah|lajang|janda|duda|single|married|divorced|widow|separated"
-    )
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "marital_status": re.compile(word_trie(("status", "marital", "civil"), not_after=r"\w")),
+        "marital_status_prose": re.compile(word_trie(("status",), not_after=r"\w")),
+        "marital_status_self": _SELF_TRIGGER,
+    }
+    TRIGGER_WORDS = (
+        "status", "kawin", "cerai", "menikah", "lajang", "janda", "duda", "single", "married",
+        "divorced", "widow", "separated",
+    )  # fmt: skip
 
 
 _GENDER_LABELS = (
@@ -193,6 +209,16 @@ class GenderRecognizer(_LabelledFieldRecognizer):
         Pattern("gender_self", self_declared_regex(_GENDER_WORDS), 0.6),
     )
     CONTEXT = ("jenis kelamin", "kelamin", "jk", "l/p", "sex", "gender")
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "gender": re.compile(
+            r"(?<!\w)(?:jenis|jns|kelamin|j\.?[ \t]*k|l[ \t]*/[ \t]*p|sex|gender)"
+        ),
+        "gender_self": _SELF_TRIGGER,
+    }
+    TRIGGER_WORDS = (
+        "kelamin", "gender", "sex", "jk", "j.k", "j k", "j. k", "l/p", "l /p", "l/ p", "l / p",
+        "laki", "pria", "perempuan", "wanita", "male", "man",
+    )  # fmt: skip
     TRIGGER = re.compile(
         r"kelamin|gender|sex|j\.? ?k\b|l ?/ ?p\b|laki|pria|perempuan|wanita|male|man\b"
     )
@@ -211,6 +237,9 @@ _NATIONALITY_VALUES = (
 )
 
 
+_NATIONALITY_LABEL = re.compile(
+    word_trie(("kewarganegaraan", "warga", "kebangsaan", "nationality", "citizen"), not_after=r"\w")
+)
 _NATIONALITY_SELF_VALUES = rf"warga{_S}negara{_S}(?:indonesia|asing)|wni|wna|indonesian"
 # `Kewarganegaraan : WNA (Jepang)`: the country in brackets is a second value.
 COUNTRY_OF_FOREIGNER_REGEX = (
@@ -233,7 +262,12 @@ class NationalityRecognizer(_LabelledFieldRecognizer):
         Pattern("nationality_self", self_declared_regex(_NATIONALITY_SELF_VALUES), 0.6),
     )
     CONTEXT = ("kewarganegaraan", "warga negara", "kebangsaan", "nationality", "citizenship")
-    TRIGGER = re.compile(r"warga|kebangsaan|nationality|citizen|wni|wna|indonesian")
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "nationality": _NATIONALITY_LABEL,
+        "nationality_country_of_wna": _NATIONALITY_LABEL,
+        "nationality_self": _SELF_TRIGGER,
+    }
+    TRIGGER_WORDS = ("warga", "kebangsaan", "nationality", "citizen", "wni", "wna", "indonesian")
 
 
 _RECORD_LABELS = (
@@ -291,12 +325,7 @@ _PERSON_WORDS = (
     "anakku", "ayahku", "ibuku", "kakakku", "adikku", "my", "i", "he", "she", "his", "her", "sdr",
     "sdri", "saudara", "tn", "ny", "bapak", "pak", "ibu", "bu", "mr", "mrs", "ms",
 )  # fmt: skip
-_PERSON_RE = re.compile(
-    r"(?<!\w)(?:"
-    + "|".join(map(re.escape, sorted(_PERSON_WORDS, key=len, reverse=True)))
-    + r")(?!\w)",
-    re.IGNORECASE,
-)
+_PERSON_RE = words_regex(_PERSON_WORDS)
 _RECORD_LABEL_BEFORE = re.compile(rf"(?:{_RECORD_LABELS})[ \t]*[:=][ \t]*$", re.IGNORECASE)
 
 
@@ -316,25 +345,21 @@ class CriminalRecordRecognizer(GerbangRecognizer):
         "skck", *_PERSON_WORDS,
     )  # fmt: skip
     CONTEXT_REQUIRED = True
-    # Searched in the lowercased text (see `may_match`).
-    TRIGGER = re.compile(word_trie(_TRIGGER_WORDS))
+    CONTEXT_GATE = False  # pronouns: in nearly every message
+    TRIGGER_WORDS = _TRIGGER_WORDS
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "criminal_record_label": re.compile(
+            word_trie(("catatan", "riwayat", "criminal", "police"), not_after=r"\w")
+        ),
+        "criminal_record_status": re.compile(word_trie(_STATUS_HEADS, not_after=r"\w")),
+    }
     FLAGS = GerbangRecognizer.FLAGS | regex.IGNORECASE
     PRIORITY = 55
 
-    def may_match(self, text: str) -> bool:
-        """A record label or a criminal-justice word occurs (any case)."""
-        return self.TRIGGER is not None and self.TRIGGER.search(text.lower()) is not None
-
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Labelled records, and statuses with a person in their sentence."""
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Keep labelled records, and statuses with a person in their sentence."""
         kept = []
-        for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
+        for result in results:
             if _after_record_label(text, result.start):
                 kept.append(result)
                 continue

@@ -9,7 +9,6 @@ validated match with one, so a KK number with `KK` next to it wins over this rea
 from __future__ import annotations
 
 import datetime
-import re
 
 from presidio_analyzer import Pattern
 
@@ -63,7 +62,7 @@ class NikRecognizer(GerbangRecognizer):
         "nomor induk kependudukan", "nomor induk", "identity number", "id number",
         "national id", "kependudukan",
     )  # fmt: skip
-    TRIGGER = re.compile(r"\d{2}")
+    MIN_DIGITS = 16
     PRIORITY = 60
 
     def validate_result(self, pattern_text: str) -> bool | None:

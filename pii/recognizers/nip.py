@@ -20,7 +20,6 @@ threshold) and raised to 0.95 by one (`NIP`, `nomor induk pegawai`, `pegawai`, `
 from __future__ import annotations
 
 import datetime
-import re
 
 from presidio_analyzer import Pattern
 
@@ -28,8 +27,6 @@ from pii.recognizers.base import NOT_AFTER_NUMBER, NOT_BEFORE_NUMBER, GerbangRec
 
 # The four groups, each whole, optionally separated by one space, dot or dash (the same or not).
 NIP_REGEX = rf"{NOT_AFTER_NUMBER}\d{{8}}[ .\-]?\d{{6}}[ .\-]?[12][ .\-]?\d{{3}}{NOT_BEFORE_NUMBER}"
-
-NIP_TRIGGER = re.compile(r"\d{8}")
 
 EARLIEST_BIRTH_YEAR = 1940
 EARLIEST_SERVICE_YEAR = 1960
@@ -78,7 +75,7 @@ class NipRecognizer(GerbangRecognizer):
         "ni pppk", "nip pppk", "pppk", "pegawai", "asn", "pns", "cpns", "civil servant",
         "employee id", "employee number",
     )  # fmt: skip
-    TRIGGER = NIP_TRIGGER
+    MIN_DIGITS = 18
     PRIORITY = 60
 
     def validate_result(self, pattern_text: str) -> bool | None:

@@ -12,16 +12,17 @@
 Validation is python-stdnum's `stdnum.id.npwp.is_valid` (the Luhn check digit over the first 9
 digits of the old number); a NIK-shaped number must pass the NIK recognizer's checks instead
 (district-level area code, birth date, serial: stricter than stdnum's NIK check). Tax words are
-read as form labels (see `pii.recognizers.kk.LabelContext`), so in
+read as form labels (see `pii.recognizers.base.LabelContext`), so in
 "NIK 3273012505900001, NPWP 3273012505900001" each number gets the type of its own label.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import ClassVar
 
 from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 from stdnum.id import npwp
 
 from pii.recognizers.base import (
@@ -29,10 +30,12 @@ from pii.recognizers.base import (
     NOT_BEFORE_NUMBER,
     PATTERN_NAME,
     SEPARATOR,
+    ContextWords,
     GerbangRecognizer,
+    LabelContext,
     digits,
+    word_trie,
 )
-from pii.recognizers.kk import LabelContext
 from pii.recognizers.nik import NIK_REGEX, valid_nik
 
 # `ST.sss.sss.C-OOO.BBB`, optionally with the leading 0 of the 16-digit form.
@@ -46,10 +49,14 @@ NPWP_DIGITS_REGEX = (
     rf"{NOT_BEFORE_NUMBER}"
 )
 
-NPWP_TRIGGER = re.compile(r"\d{3}")  # in every shape: the groups, the NIK's serial
-
-# Patterns whose findings count only next to a tax word.
+TAX_WORDS = (
+    "npwp", "no. npwp", "no npwp", "nomor npwp", "npwp16", "nomor pokok wajib pajak",
+    "wajib pajak", "tax id", "tax identification number", "taxpayer id",
+    "taxpayer identification number", "tax number", "tin",
+)  # fmt: skip
+# Patterns whose findings count only next to a tax word; they are not run without one.
 _NEEDS_CONTEXT = frozenset({"npwp_digits", "npwp_nik"})
+_TAX_WORD = re.compile(word_trie(TAX_WORDS, not_after=r"\w"))
 
 
 def valid_npwp(number: str) -> bool:
@@ -69,29 +76,24 @@ class NpwpRecognizer(GerbangRecognizer):
         Pattern("npwp_digits", NPWP_DIGITS_REGEX, 0.6),
         Pattern("npwp_nik", NIK_REGEX, 0.6),
     )
-    CONTEXT = (
-        "npwp", "no. npwp", "no npwp", "nomor npwp", "npwp16", "nomor pokok wajib pajak",
-        "wajib pajak", "tax id", "tax identification number", "taxpayer id",
-        "taxpayer identification number", "tax number", "tin",
-    )  # fmt: skip
-    TRIGGER = NPWP_TRIGGER
+    CONTEXT = TAX_WORDS
+    MIN_DIGITS = 15
+    PATTERN_MIN_DIGITS: ClassVar[Mapping[str, int]] = {"npwp_nik": 16}
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "npwp_punctuated": re.compile(r"\d\.\d{3}\.\d{3}\.\d[\-.]\d{3}\.\d"),
+        **dict.fromkeys(_NEEDS_CONTEXT, _TAX_WORD),
+    }
     PRIORITY = 65  # above NIK (60): a NIK labelled `NPWP` is reported as the NPWP it also is
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._labels = LabelContext.of_words(self.CONTEXT)
+    def context_words(self) -> ContextWords:
+        """Tax words read as form labels (see `LabelContext`)."""
+        return LabelContext(self.CONTEXT)
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Presidio's pattern matching, minus context-only shapes that have no tax word."""
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Drop the context-only shapes that have no tax word."""
         return [
             result
-            for result in super().analyze(text, entities, nlp_artifacts, regex_flags)
+            for result in results
             if result.recognition_metadata.get(PATTERN_NAME) not in _NEEDS_CONTEXT
             or self.context_distance(text, result.start, result.end) is not None
         ]
@@ -99,7 +101,3 @@ class NpwpRecognizer(GerbangRecognizer):
     def validate_result(self, pattern_text: str) -> bool | None:
         """Reject numbers that fail the NPWP check; keep the pattern score otherwise."""
         return None if valid_npwp(digits(pattern_text)) else False
-
-    def context_distance(self, text: str, start: int, end: int) -> int | None:
-        """Distance to the nearest tax label, read as in a form (see `LabelContext`)."""
-        return self._labels.distance(text, start, end)

@@ -21,7 +21,8 @@ a landline followed by an extension (`(024) 6349966 ext. 105`, `psw. 12`) is a s
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import ClassVar
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
@@ -29,15 +30,21 @@ from presidio_analyzer import Pattern, RecognizerResult
 
 from pii.recognizers.base import GerbangRecognizer, digits
 
-if TYPE_CHECKING:
-    from presidio_analyzer.nlp_engine import NlpArtifacts
-
 # Between digit groups: a space, dot or dash, or a parenthesis with an optional one of those.
 _SEP = r"(?:[ .\-]|\)[ .\-]?|[ .\-]?\()?"
 # Not glued to a word, `+` or `#`, to `word-`/`word_` (GUID groups, order numbers like
 # `INV-0812...`), to `1.`/`1,` (decimals) or to a preceding group of digits (`4111 0812...`).
 # A slash is fine: `0812.../0813...` lists two numbers, `wa.me/62812...` is a WhatsApp link.
 _LEFT = r"(?<![\w+#])(?<!\w[\-_])(?<!\d[.,])(?<!\d )"
+# Up to two of these between the first groups (what `_SEP` can be).
+_GAP = r"[ .\-()]{0,2}"
+
+
+def _left_of(first: str) -> str:
+    """`_LEFT` tested after the number's first character `first` (so a pattern opens with it)."""
+    return rf"(?<![\w+#]{first})(?<!\w[\-_]{first})(?<!\d[.,]{first})(?<!\d {first})"
+
+
 # ... and the same after the number.
 _RIGHT = r"(?!\w)(?![.\-_]\w)(?![.,]\d)(?! \d)"
 
@@ -90,8 +97,7 @@ def valid_phone(text: str) -> bool:
         parsed = phonenumbers.parse("+" + number if international else number, "ID")
     except phonenumbers.NumberParseException:
         return False
-    if not phonenumbers.is_valid_number(parsed):
-        return False
+    # UNKNOWN is libphonenumber's type for an invalid number (what is_valid_number tests).
     kind = phonenumbers.number_type(parsed)
     if kind in _NOT_PERSONAL:
         return False
@@ -121,23 +127,34 @@ class PhoneRecognizer(GerbangRecognizer):
         "nomor", "nomer", "nmr", "no", "call", "sms", "mobile", "cell", "fax", "faks",
     )  # fmt: skip
     TRIGGER = re.compile(r"0[ .\-()]{0,3}[1-9]|\+[ (]?\d|62[ .\-]?8")
+    # Digits at least: `0` + `8x` + 7 for a mobile, `0` + 2 + 5 for a landline, 1 + 6 abroad.
+    MIN_DIGITS = 7
+    PATTERN_MIN_DIGITS: ClassVar[Mapping[str, int]] = {
+        "phone_mobile": 10,
+        "phone_landline": 8,
+        "phone_international": 7,
+    }
+    NUMBER_LEAD = 2  # `(+62)`, `(0812)`: the number opens before its first digit
+    # How each form opens: `08x`/`628x` (a bracket first, or a separator inside, allowed), a
+    # landline's `0` + area digit not inside a longer number, a `+`.
+    PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "phone_mobile": re.compile(
+            rf"\(0{_GAP}8[1-35-9]|6{_left_of('6')}2{_GAP}8[1-35-9]|0{_left_of('0')}{_GAP}8[1-35-9]"
+        ),
+        "phone_landline": re.compile(rf"\(0[2-79]\d|0{_left_of('0')}[2-79]\d"),
+        "phone_international": re.compile(r"\+"),
+    }
     PRIORITY = 50
 
     def validate_result(self, pattern_text: str) -> bool | None:
         """Reject numbers libphonenumber calls invalid, of the wrong type, or institutional."""
         return None if valid_phone(pattern_text) else False
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Phone numbers in `text`, without switchboard landlines (followed by an extension)."""
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Drop switchboard landlines (followed by an extension)."""
         return [
             r
-            for r in super().analyze(text, entities, nlp_artifacts, regex_flags)
+            for r in results
             if _indonesian_mobile(text[r.start : r.end]) or not _EXTENSION_AFTER.match(text, r.end)
         ]
 

@@ -19,15 +19,13 @@ from __future__ import annotations
 import re
 
 from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from pii.recognizers.bank_account import (
     demote_phone_shaped,
     digit_count_between,
     grouped_digits_regex,
 )
-from pii.recognizers.base import GerbangRecognizer, digits
-from pii.recognizers.kk import LabelContext
+from pii.recognizers.base import ContextWords, GerbangRecognizer, LabelContext, digits
 
 _OPERATORS = r"telkomsel|simpati|indosat|im3|xl|axis|tri|three|smartfren|by\.u"
 # `SIM` as a driving licence: not a phone's SIM card, not an information system (`SIM RS`).
@@ -45,8 +43,6 @@ SIM_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 
-SIM_TRIGGER = re.compile(r"\d{2}")  # 12 digits in at most six groups
-
 
 def valid_sim(number: str) -> bool:
     """True for 12-14 digits starting with a birth YYMM (month 01-12), not one digit repeated."""
@@ -58,32 +54,20 @@ class SimRecognizer(GerbangRecognizer):
 
     ENTITY = "ID_SIM"
     PATTERNS = (Pattern("sim", grouped_digits_regex(12, 14), 0.6),)
-    # For Presidio's metadata; `context_distance` reads `SIM_CONTEXT`, which knows SIM cards.
+    # For Presidio's metadata; context is found with `SIM_CONTEXT`, which knows SIM cards.
     CONTEXT = ("sim", "no. sim", "nomor sim", *_PHRASES)
-    TRIGGER = SIM_TRIGGER
     CONTEXT_REQUIRED = True
+    MIN_DIGITS = 12
     PRIORITY = 55
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._labels = LabelContext(SIM_CONTEXT)
+    def context_words(self) -> ContextWords:
+        """SIM words that mean a driving licence, read as form labels (see `LabelContext`)."""
+        return LabelContext(("sim", *_PHRASES), pattern=SIM_CONTEXT)
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Presidio's pattern matching; mobile-number shapes at a low score."""
-        return demote_phone_shaped(
-            text, super().analyze(text, entities, nlp_artifacts, regex_flags)
-        )
+    def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Mobile-number shapes at a low score."""
+        return demote_phone_shaped(text, results)
 
     def validate_result(self, pattern_text: str) -> bool | None:
         """Reject wrong lengths and impossible birth months; keep the pattern score otherwise."""
         return None if valid_sim(digits(pattern_text)) else False
-
-    def context_distance(self, text: str, start: int, end: int) -> int | None:
-        """Distance to the nearest SIM word that means a driving licence."""
-        return self._labels.distance(text, start, end)

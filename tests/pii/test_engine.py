@@ -1,17 +1,26 @@
-"""The engine: findings, languages, entity filters, overlaps, thread safety, offline."""
+"""The engine: findings, languages, entity filters, threads, offline, time budget, shortcuts."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from presidio_analyzer import Pattern
 
 from pii.engine import PiiEngine, PiiEngineError
 from pii.entities import ENTITY_CATEGORIES, ENTITY_TYPES, Category
+from pii.findings import Finding
+from pii.recognizers.base import DetectionTimeout, GerbangRecognizer
 
 NIK = "3273012505900001"  # synthetic: Bandung area code, 25-05-1990, serial 0001
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "pii_corpus.jsonl"
 
 
 def test_when_text_has_a_nik_then_the_finding_has_offsets_score_recognizer_and_category(
@@ -81,3 +90,77 @@ def test_when_the_engine_is_built_and_used_then_nothing_reaches_the_network(
     fresh.analyze(f"email budi@example.org, NIK {NIK}, http://example.go.id")
     assert attempts == []
     assert threading.active_count() >= 1
+
+
+class _Backtracking(GerbangRecognizer):
+    """A pattern that backtracks exponentially on a run of `a`s not followed by the end."""
+
+    ENTITY = "ID_NIK"
+    PATTERNS = (Pattern("backtracking", r"(?:a|aa)+$", 0.9),)
+
+
+def test_when_a_pattern_runs_out_of_time_then_analyze_raises_rather_than_find_nothing() -> None:
+    budget = 0.05
+    engine = PiiEngine(recognizers=[_Backtracking()], regex_timeout=budget)
+    text = "a" * 40 + "!"
+    started = time.process_time()
+    with pytest.raises(DetectionTimeout, match="_Backtracking"):
+        engine.analyze(text)
+    assert time.process_time() - started < 20 * budget  # stopped near the budget, not minutes
+    assert engine.analyze("aaa") == [
+        Finding("ID_NIK", 0, 3, 0.9, "_Backtracking", Category.UMUM)
+    ]  # a text within budget is still analysed
+
+
+def test_when_the_default_engine_gets_a_tiny_budget_then_a_long_text_is_refused() -> None:
+    engine = PiiEngine(regex_timeout=1e-9)
+    text = f"NIK {NIK}, HP 0812-3456-7890, alamat Jl. Merdeka No. 10 RT 03/RW 04. " * 2000
+    with pytest.raises(DetectionTimeout):
+        engine.analyze(text)
+
+
+def test_when_the_budget_is_not_positive_then_a_clear_error() -> None:
+    with pytest.raises(PiiEngineError, match="regex_timeout"):
+        PiiEngine(regex_timeout=0)
+
+
+_VARIANTS = (
+    lambda t: t,
+    str.lower,
+    str.upper,
+    lambda t: t.replace(" ", "\n"),
+    lambda t: t.replace("-", " ").replace(".", ""),
+)
+
+
+def test_the_shortcuts_find_exactly_what_running_everything_everywhere_finds(
+    engine: PiiEngine,
+) -> None:
+    """Skipping recognizers and scanning only parts of a text must never change a finding."""
+    reference = PiiEngine(shortcuts=False)
+    corpus = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    texts = [_VARIANTS[i % len(_VARIANTS)](text) for i, text in enumerate(corpus)]
+    texts += [a + "\n" + b for a, b in zip(corpus[::7], corpus[3::7], strict=False)]
+    differing = [
+        i for i, text in enumerate(texts) if engine.analyze(text) != reference.analyze(text)
+    ]
+    assert differing == []  # indices only: the texts hold (synthetic) personal data
+
+
+_TOKENS = (
+    "NIK", "KK", "no.", "rek", "BCA", "a.n.", "NPWP", "BPJS", "SIM", "paspor", "+62", "0812",
+    "(021)", "3273", "0125", "0590", "0001", "1234", "5678", "4111", "Rp", "saya", "lahir",
+    "12-05-1990", "Jl.", "No.", "RT", "03/04", "Agama", "ISLAM", "diabetes", "E11.9",
+    "Diagnosa", "budi@contoh.co.id", "192.168.1.1", "kartu", "kredit", "Status", "Kawin", "JK",
+    "WNI", "ditahan", "dia", "\u0130", "\u0131", "\u017f", "é", "🙏", " ", " ", "-", ".", "\n",
+    ":", "(", ")",
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join))
+def test_the_shortcuts_change_no_finding_on_token_soup(engine: PiiEngine, text: str) -> None:
+    assert engine.analyze(text) == _REFERENCE.analyze(text)
+
+
+_REFERENCE = PiiEngine(shortcuts=False)

@@ -7,6 +7,7 @@ AES-256-GCM, so a changed record cannot be read as another one, and reports what
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,10 +53,17 @@ class LogReader:
     segments_read: int = 0
 
     def records(self, directory: Path) -> Iterator[ReadRecord]:
-        """Every readable record under `directory` (a stream or a directory of streams)."""
-        for stream in stream_directories(directory):
-            for segment in segment_ids(stream):
-                yield from self._segment(stream, segment)
+        """Every readable record under `directory` (a stream or a directory of streams).
+
+        Several streams (one per gateway process) are merged in time order; each stream is
+        already in the order its records were written.
+        """
+        streams = [self._stream(stream) for stream in stream_directories(directory)]
+        yield from heapq.merge(*streams, key=lambda read: read.record.timestamp)
+
+    def _stream(self, stream: Path) -> Iterator[ReadRecord]:
+        for segment in segment_ids(stream):
+            yield from self._segment(stream, segment)
 
     def _segment(self, stream: Path, segment: int) -> Iterator[ReadRecord]:
         name = segment_path(stream, segment).name

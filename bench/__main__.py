@@ -10,9 +10,18 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from bench import audit, instructions, pii, policy, proxy, ratelimit
+from bench import audit, instructions, pii, pipeline, policy, proxy, ratelimit, scale
 
-SUBCOMMANDS: tuple[ModuleType, ...] = (proxy, instructions, pii, ratelimit, audit, policy)
+SUBCOMMANDS: tuple[ModuleType, ...] = (
+    proxy,
+    instructions,
+    pii,
+    ratelimit,
+    audit,
+    policy,
+    pipeline,
+    scale,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,11 +1,12 @@
 """Relaying a response that must be rewritten: restored for the caller, masked where it must be.
 
 Server-sent events are rewritten event by event as they arrive (`gateway.sse`), holding back at
-most a bounded window of text. Other text bodies (JSON, form, text/*) are read whole, within a
-limit, rewritten field by field off the event loop, and sent with their new length. A body that
-cannot be read as text passes unchanged when only restoring was asked (it cannot hold
-placeholders as text); when the policy asked to scan the response, it is refused (502): fail
-closed.
+most a bounded window of text; each arriving chunk is rewritten off the event loop, in the
+detection thread pool, so that streams being scanned do not stall the worker's other exchanges.
+Other text bodies (JSON, form, text/*) are read whole, within a limit, rewritten field by field
+off the event loop, and sent with their new length. A body that cannot be read as text passes
+unchanged when only restoring was asked (it cannot hold placeholders as text); when the policy
+asked to scan the response, it is refused (502): fail closed.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ async def relay_rewritten(
     if kind == "text/event-stream":
         if encoding != "identity":
             raise ResponseUnscannable(f"an event stream with Content-Encoding {encoding!r}")
-        return await _relay_events(exchange, upstream, headers, rewriter, finish)
+        return await _relay_events(exchange, upstream, headers, rewriter, executor, finish)
     body = await _read_limited(upstream)
     try:
         decoded = decode_content(body, encoding, MAX_REWRITTEN_BYTES)
@@ -79,17 +80,21 @@ async def _relay_events(
     upstream: aiohttp.ClientResponse,
     headers: CIMultiDict[str],
     rewriter: ResponseRewriter,
+    executor: ThreadPoolExecutor,
     finish: Finish,
 ) -> web.StreamResponse:
     response = web.StreamResponse(status=upstream.status, reason=upstream.reason, headers=headers)
     await response.prepare(exchange.request)
     events = SseRewriter(rewriter)
+    loop = asyncio.get_running_loop()
+    # Rewriting runs the detector over the held-back text of every event: CPU work, so it runs
+    # in the pool, one chunk at a time (the rewriter's state is never touched concurrently).
     async for chunk in upstream.content.iter_any():
-        out = events.feed(chunk)
+        out = await loop.run_in_executor(executor, events.feed, chunk)
         if out:
             await response.write(out)
             exchange.bytes_out += len(out)
-    out = events.finish()
+    out = await loop.run_in_executor(executor, events.finish)
     if out:
         await response.write(out)
         exchange.bytes_out += len(out)

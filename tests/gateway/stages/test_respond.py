@@ -1,0 +1,105 @@
+"""Streamed answers are rewritten off the event loop: a slow scan never stalls other exchanges."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from gateway.exchange import Exchange
+from gateway.headers import client_response_headers
+from gateway.rewrite import ResponseRewriter
+from gateway.stages.respond import relay_rewritten
+from pii.anonymizer import Anonymizer, OperatorSpec
+from pii.findings import Finding
+from pii.vault import PlaceholderVault
+
+SCAN_S = 0.25  # how long each (simulated) scan of the held-back text takes
+TEXT = "Silakan datang ke kantor kecamatan pada hari kerja dengan membawa dokumen asli. " * 2
+
+
+def _event(content: str) -> bytes:
+    choice = {"index": 0, "delta": {"content": content}, "finish_reason": None}
+    chunk = {"id": "c1", "object": "chat.completion.chunk", "model": "lara", "choices": [choice]}
+    return f"data: {json.dumps(chunk)}\n\n".encode()
+
+
+async def _upstream(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await response.prepare(request)
+    await response.write(_event(TEXT))
+    await response.write(b"data: [DONE]\n\n")
+    await response.write_eof()
+    return response
+
+
+def _slow_scan(text: str) -> Sequence[Finding]:
+    time.sleep(SCAN_S)  # stands for detector CPU time; it would hold the loop if run on it
+    return []
+
+
+async def test_when_a_stream_is_scanned_slowly_then_the_event_loop_keeps_turning(
+    aiohttp_server: Any, aiohttp_client: Any
+) -> None:
+    upstream_app = web.Application()
+    upstream_app.router.add_get("/", _upstream)
+    upstream = await aiohttp_server(upstream_app)
+    executor = ThreadPoolExecutor(2)
+    rewriter = ResponseRewriter(
+        analyze=_slow_scan,
+        anonymizer=Anonymizer(),
+        plan={"*": OperatorSpec("placeholder")},
+        vault=PlaceholderVault(),
+        mapping=None,
+    )
+
+    async def relay(request: web.Request) -> web.StreamResponse:
+        exchange = Exchange(request, "test-stream")
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(upstream.make_url("/")) as answer,
+        ):
+            headers = client_response_headers(answer.headers, request_id=exchange.request_id)
+
+            async def finish(response: web.StreamResponse) -> None:
+                await response.write_eof()
+
+            return await relay_rewritten(exchange, answer, headers, rewriter, executor, finish)
+
+    gateway_app = web.Application()
+    gateway_app.router.add_get("/", relay)
+    client = await aiohttp_client(gateway_app)
+    gaps: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:  # another exchange's view of the loop: how late it wakes
+        while not done.is_set():
+            began = time.perf_counter()
+            await asyncio.sleep(0.01)
+            gaps.append(time.perf_counter() - began)
+
+    ticking = asyncio.create_task(ticker())
+    try:
+        began = time.perf_counter()
+        response = await client.get("/")
+        body = await response.read()
+        elapsed = time.perf_counter() - began
+    finally:
+        done.set()
+        await ticking
+        executor.shutdown()
+    assert response.status == 200
+    streamed = "".join(
+        json.loads(line[6:])["choices"][0]["delta"].get("content", "")
+        for line in body.decode().split("\n")
+        if line.startswith("data: {")
+    )
+    assert streamed == TEXT
+    assert elapsed >= 2 * SCAN_S  # the text was scanned (slowly) before it was sent
+    assert max(gaps) < SCAN_S / 2  # while the loop kept serving everything else

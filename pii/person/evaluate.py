@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from pii.person.corpus import bio_spans, read_columns
-from pii.recognizers.person import PersonRecognizer
+from pii.recognizers.person import PersonRecognizer, probability_at
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PATH = REPO.parent / "shared" / "data" / "nergrit_valid.txt"
 THRESHOLD = 0.5  # the engine's default
+CURVE_AT = (0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9)  # engine scores for `--curve`
 
 
 def _person_label(label: str) -> str:
@@ -37,12 +38,14 @@ def evaluate_bio(
     threshold: float = THRESHOLD,
     recognizer: PersonRecognizer | None = None,
     errors: list[str] | None = None,
+    scored: list[tuple[float, bool]] | None = None,
 ) -> dict[str, Any]:
     """Exact-span PERSON precision/recall/F1 of `PersonRecognizer` on a BIO file.
 
     Returns sentences, gold, predicted, tp, fp, fn, precision, recall, f1, seconds and
     characters (of the joined text). When `errors` is a list, a line per miss and per false
-    finding is appended to it.
+    finding is appended to it; when `scored` is a list, every finding's score and whether it
+    is right, whatever the threshold (for `curve`).
     """
     recognizer = recognizer if recognizer is not None else PersonRecognizer()
     sentences = read_columns(path)
@@ -66,6 +69,8 @@ def evaluate_bio(
         results = recognizer.analyze(text, ["PERSON"])
         seconds += time.perf_counter() - began
         predicted = {(r.start, r.end) for r in results if r.score >= threshold}
+        if scored is not None:
+            scored.extend((r.score, (r.start, r.end) in gold) for r in results)
         tp += len(gold & predicted)
         fp += len(predicted - gold)
         fn += len(gold - predicted)
@@ -92,20 +97,50 @@ def evaluate_bio(
     }
 
 
+def curve(
+    scored: list[tuple[float, bool]], gold: int, thresholds: tuple[float, ...] = CURVE_AT
+) -> list[dict[str, float]]:
+    """Precision and recall at each score threshold, from `evaluate_bio(scored=...)`."""
+    rows: list[dict[str, float]] = []
+    for threshold in thresholds:
+        tp = sum(1 for score, right in scored if score >= threshold and right)
+        fp = sum(1 for score, right in scored if score >= threshold and not right)
+        rows.append(
+            {
+                "threshold": threshold,
+                "probability": round(probability_at(threshold), 4),
+                "tp": tp,
+                "fp": fp,
+                "precision": round(tp / (tp + fp), 4) if tp + fp else 0.0,
+                "recall": round(tp / gold, 4) if gold else 0.0,
+            }
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print PERSON precision/recall/F1 on a BIO file (skip with a message when it is missing)."""
     parser = argparse.ArgumentParser(prog="python -m pii.person.evaluate", description=__doc__)
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
     parser.add_argument("--errors", action="store_true", help="list misses and false findings")
+    parser.add_argument("--curve", action="store_true", help="precision/recall by threshold")
     args = parser.parse_args(argv)
     if not args.path.exists():
         print(f"skipped: {args.path} not found", file=sys.stderr)
         return 0
     errors: list[str] | None = [] if args.errors else None
-    result = evaluate_bio(args.path, threshold=args.threshold, errors=errors)
+    scored: list[tuple[float, bool]] = []
+    result = evaluate_bio(args.path, threshold=args.threshold, errors=errors, scored=scored)
     for line in errors or []:
         print(line)
+    if args.curve:
+        print("score  tagger-p  precision  recall  tp  fp")
+        for row in curve(scored, result["gold"]):
+            print(
+                f"{row['threshold']:5.2f}  {row['probability']:8.3f}  {row['precision']:9.3f}  "
+                f"{row['recall']:6.3f}  {row['tp']:3.0f}  {row['fp']:3.0f}"
+            )
     print(
         f"PERSON on {result['path']} ({result['sentences']} sentences, threshold "
         f"{result['threshold']}): precision {result['precision']:.3f}  recall "

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pii.person import lexicon
 from pii.person.gazetteer import FLAG_NAMES, ROOT, Gazetteer
 
-FEATURE_SET_VERSION = 2
+FEATURE_SET_VERSION = 4
 
 _LEXICON_FLAGS: tuple[tuple[str, frozenset[str]], ...] = (
     ("hon", lexicon.HONORIFICS),
@@ -29,6 +29,7 @@ _LEXICON_FLAGS: tuple[tuple[str, frozenset[str]], ...] = (
     ("plb", lexicon.PLACE_BEFORE),
     ("md", lexicon.MONTHS_DAYS),
     ("lnk", lexicon.NAME_LINKS),
+    ("wrk", lexicon.WORK_CUES),
     ("pre", lexicon.NAME_PREFIXES),
 )
 _WINDOW_CUES = lexicon.NAME_CUES | lexicon.HONORIFICS
@@ -38,12 +39,14 @@ _PREFIXES = (
     "ter", "di", "ke", "se",
 )  # fmt: skip
 _SUFFIXES = ("kan", "an", "i", "nya", "lah", "kah")
+# Verb prefixes a neighbour may carry: "Fuhrman dilemparkan", "Roshan menerima", "kata ... ".
+_VERB_PREFIXES = ("meng", "meny", "mem", "men", "me", "di", "ber", "ter")
 _CACHE_LIMIT = 200_000
 
 
 def word_class(word: str) -> str:
-    """A coarse class: Title-case `W`, lowercase `w`, ALLCAPS `A`, digits `d`, mixed `m`, or
-    the punctuation mark itself."""
+    """A coarse class: Title-case `W`, lowercase `w`, ALLCAPS `A`, a four-digit number (a year)
+    `y`, other digits `d`, mixed `m`, or the punctuation mark itself."""
     first = word[0]
     if first.isalpha():
         if word.islower():
@@ -54,7 +57,7 @@ def word_class(word: str) -> str:
             return "W"
         return "m"
     if first.isdigit():
-        return "d"
+        return "y" if len(word) == 4 and word.isdigit() else "d"
     return word if len(word) == 1 else "p"
 
 
@@ -129,8 +132,10 @@ class FeatureExtractor:
         tags = self._tags(word)
         feats.extend("g=" + t for t in tags)
         feats.extend(f"g={t}|{cls}" for t in tags)
-        if not tags and cls == "W":
-            feats.append("unknownW")
+        if not tags:
+            feats.append("notag")
+            if cls == "W":
+                feats.append("unknownW")
         result = self._keep(feats)
         if len(self._own) > _CACHE_LIMIT:
             self._own.clear()
@@ -147,6 +152,10 @@ class FeatureExtractor:
         cls = word_class(word)
         feats = [f"{prefix}w={word.lower()}", f"{prefix}c={cls}"]
         feats.extend(f"{prefix}g={t}" for t in self._tags(word))
+        if cls == "w" and len(word) >= 5 and offset in (-1, 1):
+            verb = next((p for p in _VERB_PREFIXES if word.startswith(p)), None)
+            if verb is not None:
+                feats.append(f"{prefix}v={verb[:2] if verb.startswith('me') else verb}")
         result = self._keep(feats)
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
@@ -161,7 +170,11 @@ class FeatureExtractor:
         stop = len(words) if end is None else end
         count = len(words)
         own, around = self.own, self.around
-        cue_at = [w.lower() in _WINDOW_CUES for w in words]
+        cue_at = [
+            w.lower() in _WINDOW_CUES
+            or (w in "nN" and k >= 2 and words[k - 1] in "./" and words[k - 2] in "aA")  # a.n.
+            for k, w in enumerate(words)
+        ]
         out: list[list[str]] = []
         for i in range(start, stop):
             word = words[i]
@@ -180,7 +193,13 @@ class FeatureExtractor:
                 or (i >= 2 and cue_at[i - 2])
                 or (i >= 3 and cue_at[i - 3])
             ):
+                # With the word's own class and whether it is on no list: "nama saya sutarjo"
+                # (a lowercase unknown word after a cue) is a name, unlike news typos.
+                cls = word_class(word)
                 feats.append("cue_window")
+                feats.append("cue_window|" + cls)
+                if "notag" in feats:
+                    feats.append("cue_window|notag|" + cls)
             out.append(feats)
         return out
 

@@ -20,7 +20,7 @@ HONORIFICS = words(
     nona mas mbak mba mbakyu kak kakak bang abang adinda dik dek om tante uda uni teteh teh akang
     kang cak mbok mbah eyang opa oma engkong encik enci koh cici cik ci bli mister mr mrs ms
     miss madam
-    haji hajah hajjah hj h kh kyai kiai kiyai nyai ustaz ustad ustadz ustadzah ustazah habib
+    haji hajah hajjah hj h kh kyai kiai kiyai ki nyi nyai ustaz ustad ustadz ustadzah ustazah habib
     syekh syeikh syaikh gus romo pastor pendeta pdt bhikkhu biksu suster bruder
     dr drg drs dra ir prof apt ns bidan
     almarhum almarhumah alm almh mendiang
@@ -48,6 +48,7 @@ TITLES = words(
     manajer manager kapolri kapolda kapolres kapolsek kapolresta kasat kanit kabid kabag
     kasubag kasi kadis kadisdukcapil kakanwil kajari kajati panglima pangdam danrem dandim
     jenderal jend kolonel kol letkol mayor kapten letnan lettu letda brigjen irjen komjen
+    mayjen letjen laksma laksda laksdya marsma marsda marsdya komodor kasad kasal kasau
     marsekal laksamana kombes akbp akp iptu ipda aiptu aipda bripka brigpol briptu bripda
     serka serda sertu kopda kopka praka pratu prada kopral sersan hakim jaksa pengacara
     advokat notaris dokter perawat guru dosen rektor dekan pelatih pemain striker kiper
@@ -113,6 +114,16 @@ ORG_CUES = words(
     company foundation fc club klub united festival liga piala cup asosiasi ikatan himpunan
     persatuan perhimpunan serikat federasi organisasi komunitas paguyuban forum tim
     rri tvri
+    """
+)
+
+# Words naming a work, a group or a thing before its title: "berjudul Hikari", "band Pink Floyd",
+# "film Ghost Whisperer", "pesawat Hawk", "Piala Bang Yos".
+WORK_CUES = words(
+    """
+    berjudul bertajuk judul album single singel film sinetron serial drama novel buku majalah
+    tabloid acara program grup band klub kapal pesawat merek produk aplikasi game gim lakon
+    doktrin operasi piala trofi lagu patung lukisan
     """
 )
 
@@ -236,6 +247,23 @@ ACRONYMS = words(
     "ktp nik kk npwp sim hp wa rt rw bpjs kis jkn nip nrp stnk bpkb skck nib nisn nomor no tgl"
 )
 
+# Used at run time only (not model features; adding them there needs a retrain): chat spellings
+# of cue words, chat abbreviations, English words of messages and answers, holidays, civil
+# service words and log levels that are never a name, though a list may hold them or the tagger
+# may take them in next to one ("sya Fitri Wenas", "nma Reza Halim tlg", "Patient Mulyono").
+RUN_TIME_CUES = words("sya nma nm namax patient applicant name my dear")
+NOT_NAME_WORDS = RUN_TIME_CUES | words(
+    """
+    tlg tolong mhn mohon dgn utk yg blm sdh udh krn jg gmn gimana tp bs aja kak min gan
+    please thanks thank hello hi confirm these this those that the your our their
+    details kindly regards regarding
+    trace debug info warn warning error fatal request response status
+    idul idulfitri iduladha natal imlek nyepi waisak lebaran
+    sipil negeri swasta wiraswasta honorer pns asn
+    """
+)
+HOLIDAYS = words("idul idulfitri iduladha natal imlek nyepi waisak lebaran")
+
 # Every cue word: not a name element, whatever a foreign name list says.
 CUE_WORDS = (
     (
@@ -247,6 +275,7 @@ CUE_WORDS = (
         | SPEECH_BEFORE
         | PERSON_NOUNS
         | ORG_CUES
+        | WORK_CUES
         | PLACE_CUES
         | PLACE_BEFORE
         | MONTHS_DAYS

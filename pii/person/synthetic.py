@@ -5,7 +5,10 @@ budi santoso`, `Nama : AHMAD FAUZI`, `a.n. Rina Wati`, `Ibu Hj. Sri Mulyani, S.H
 NIKs and addresses, places and offices that are not people (`Disdukcapil Kota Bandung`,
 `Jl. Jend. Sudirman`, `PT Santoso Makmur`). The templates here are written for this project;
 names come from Faker's lists and from made-up Indonesian-sounding names that are on no list, so
-the tagger learns the cues and not only the lists. Deterministic for a given seed.
+the tagger learns the cues and not only the lists. A small share of news sentences name villages,
+islands and works whose names look like people's (`Wuwur adalah desa di ...`, `single berjudul
+Hikari Hitotsu`), so that the words around a name count, not only its shape. Deterministic for a
+given seed.
 """
 
 from __future__ import annotations
@@ -231,6 +234,31 @@ BIO_TEMPLATES = (
     "Kantor pusat {WORK} berada di {FPL}.",
     "Penduduk desa {PL} mayoritas beragama {RELIGION}.",
 )
+
+# Villages, islands and peaks that no list holds, and titles of works that look like names:
+# known only by what is said around them. Drawn for a small share of the news sentences.
+THING_TEMPLATES = (
+    "{VIL} adalah desa di kecamatan {VIL}, {PL}, {PL}, Indonesia.",
+    "{VIL} adalah sebuah desa di kecamatan {PL}, {PL}.",
+    "{VIL} merupakan salah satu kelurahan di kecamatan {VIL}.",
+    "Pulau {VIL} atau {VIL} adalah salah satu pulau di wilayah {PL}.",
+    "Gunung itu memiliki dua puncak, yaitu {VIL} dan {VIL}.",
+    "Anak-anak {VIL} kini bersekolah di {PL}.",
+    "Warga desa {VIL} menolak rencana pembangunan tambang.",
+    "Kecamatan ini terdiri dari desa {VIL}, {VIL}, {VIL}, dan {VIL}.",
+    "Penduduk {VIL} sebagian besar bekerja sebagai petani.",
+    "Pada tahun {YEAR}, distrik {VIL} berubah status menjadi kecamatan {VIL}.",
+    "Jalur kereta itu berakhir di {VIL} dan {VIL}.",
+    "Pada tahun yang sama ia merilis dua single, masing-masing berjudul {WORKN} dan {WORKN}.",
+    'Single terbarunya berjudul "{WORKN}" dirilis pada {MONTH} {YEAR}.',
+    "Ia menjadi bintang tamu di {WORKN} ({YEAR}) dan {WORKN} ({YEAR}).",
+    "Grup musik {WORKN} dibentuk di {FPL} pada tahun {YEAR}.",
+    "Band {WORKN} kembali merilis album setelah vakum selama {AGE} tahun.",
+    "Lakon-lakon yang pernah dimainkannya antara lain {WORKN}, {WORKN}, dan {WORKN}.",
+    "Film {WORKN} meraih penghargaan di festival film {FPL}.",
+    "Pabrik itu memproduksi pesawat {WORKN} dan {WORKN}.",
+    "Tim itu menjuarai Piala {WORKN} pada tahun {YEAR}.",
+)
 ROLES = (
     "penyanyi", "aktor", "aktris", "penulis", "politikus", "pemain sepak bola", "pelukis",
     "sutradara", "musisi", "pengusaha", "ilmuwan", "wartawan", "atlet", "komedian", "model",
@@ -306,7 +334,20 @@ NAMED_CUES = (
     "Kampus", "Madrasah", "SMA", "Universitas Islam", "Aula", "Wisma", "Komplek", "Perumahan",
     "Gereja", "Makam", "Monumen", "Stasiun",
 )  # fmt: skip
+VILLAGE_FIRST = (
+    "Sido", "Suka", "Karang", "Sumber", "Ci", "Tanjung", "Kali", "Mekar", "Tegal", "Banjar",
+    "Rawa", "Pasir", "Muara", "Wono", "Tirto", "Bojong", "Jati", "Gunung", "Toko", "Batu",
+)  # fmt: skip
+VILLAGE_SECOND = (
+    "mulyo", "rejo", "harjo", "sari", "jaya", "makmur", "maju", "mukti", "agung", "asih",
+    "wangi", "tua", "sono", "kerto", "laya", "manik", "rahayu", "endah", "baru", "indah",
+)  # fmt: skip
 STREET_PREFIXES = ("Jl.", "Jln.", "Jalan", "Gg.", "Gang", "Jl")
+
+# Shares of made-up Indonesian name parts: chat needs more, so that a lowercase word on no list
+# after "nama saya" or "a.n." is learned to be a name.
+NEWS_INVENTED = 0.25
+CHAT_INVENTED = 0.4
 
 Slot = tuple[str, str]  # (text, label: "PER", "NNP" or "O")
 
@@ -346,6 +387,7 @@ class Generator:
         self.common_words = common_words
         self.thing_words = thing_words
         self.foreign_places = foreign_places
+        self.invented_share = NEWS_INVENTED  # of Indonesian name parts made up, not drawn
 
     # -- names -----------------------------------------------------------------------------------
 
@@ -402,7 +444,7 @@ class Generator:
             return " ".join(parts)
 
         def part(pool: list[str]) -> str:
-            return self.invented() if rng.random() < 0.25 else rng.choice(pool)
+            return self.invented() if rng.random() < self.invented_share else rng.choice(pool)
 
         roll = rng.random()
         if roll < 0.18:
@@ -488,6 +530,30 @@ class Generator:
             cue += " dr."
         return f"{cue} {self.person()}"
 
+    def village(self) -> str:
+        """A village, island or peak: a district from the table, or a made-up name that looks
+        like a person's (`Wuwur`, `Tokotua`), so that only the words around it tell."""
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.35:
+            return rng.choice(self.districts)
+        if roll < 0.7:
+            return self.invented()
+        first, second = rng.choice(VILLAGE_FIRST), rng.choice(VILLAGE_SECOND)
+        return f"{first}{second}" if rng.random() < 0.7 else f"{first} {second.capitalize()}"
+
+    def name_like_work(self) -> str:
+        """A title that looks like a person's name (`Hikari Hitotsu`, `Pink Floyd`, `Mega`)."""
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.3:
+            return self.east_asian()
+        if roll < 0.55:
+            return self.person(international=True)
+        if roll < 0.7:
+            return self.invented() + " " + self.invented()
+        return self.work()
+
     def work(self) -> str:
         """A title of a film, song, album or club: capitalised common words, not a person."""
         rng = self.rng
@@ -560,6 +626,10 @@ class Generator:
                 slots.append((self.named_after_person(), "NNP"))
             elif key == "WORK":
                 slots.append((self.work(), "NNP"))
+            elif key == "WORKN":
+                slots.append((self.name_like_work(), "NNP"))
+            elif key == "VIL":
+                slots.append((self.village(), "NNP"))
             elif key == "YEAR":
                 slots.append((str(rng.randint(1950, 2023)), "O"))
             elif key in ("DAY", "MONTH"):
@@ -631,6 +701,7 @@ def generate(generator: Generator, chat: int, news: int) -> list[Example]:
     third of the chat ones lowercase."""
     rng = generator.rng
     out: list[Example] = []
+    generator.invented_share = CHAT_INVENTED
     for _ in range(chat):
         slots = generator.sentence(rng.choice(CHAT_TEMPLATES))
         roll = rng.random()
@@ -639,8 +710,12 @@ def generate(generator: Generator, chat: int, news: int) -> list[Example]:
             else "title" if roll < 0.43 else "as-is"
         )  # fmt: skip
         out.append(to_example(slots, case))
+    generator.invented_share = NEWS_INVENTED
     for _ in range(news):
-        template = rng.choice(NEWS_TEMPLATES if rng.random() < 0.5 else BIO_TEMPLATES)
+        roll = rng.random()
+        template = rng.choice(
+            NEWS_TEMPLATES if roll < 0.47 else BIO_TEMPLATES if roll < 0.94 else THING_TEMPLATES
+        )
         slots = generator.sentence(template, international=rng.random() < 0.45)
         out.append(to_example(slots, "as-is"))
     return out

@@ -31,6 +31,7 @@ from pii.person.gazetteer import (
     LEARNED,
     PLACE,
     PLACE_FOREIGN,
+    PROPER,
     ROOT,
     THING,
     Gazetteer,
@@ -43,13 +44,22 @@ CORE_MARGIN = 2  # tokens tagged either side of the candidates
 CUE_REACH = 3  # lowercase words after a cue that may be a name
 
 _PERSON_LABELS = ("B-PER", "I-PER")
-_TRIM = lexicon.HONORIFICS | lexicon.NAME_LINKS | lexicon.DEGREES
-_NOT_NAME = lexicon.CUE_WORDS
+_NOT_NAME = lexicon.CUE_WORDS | (
+    lexicon.NOT_NAME_WORDS - lexicon.GIVEN_NAMES - lexicon.FAMILY_NAMES
+)
+_TRIM = lexicon.HONORIFICS | lexicon.NAME_LINKS | lexicon.DEGREES | lexicon.ACRONYMS
+# Before a name, job and rank titles are not part of it either ("Komodor", "Gubernur"), except
+# those encyclopedic usage keeps ("Sir", "Raden") and titles that are also names.
+_TRIM_FRONT = (
+    _TRIM
+    | _NOT_NAME
+    | (lexicon.TITLES - lexicon.NAME_LEFT_TITLES - lexicon.GIVEN_NAMES - lexicon.FAMILY_NAMES)
+)
 _NAMED = ANY_NAME | LEARNED
 _NOT_CANDIDATE = COMMON | ROOT | FOREIGN | PLACE | PLACE_FOREIGN | THING
 _PLACE_OR_ORG_CUES = (lexicon.PLACE_CUES | lexicon.ORG_CUES) - lexicon.HONORIFICS
 # Words after which lowercase words may be a name. "atas" only counts in "atas nama".
-CUES = (lexicon.NAME_CUES | lexicon.HONORIFICS) - {"atas"}
+CUES = (lexicon.NAME_CUES | lexicon.HONORIFICS | lexicon.RUN_TIME_CUES) - {"atas"}
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
 
 
@@ -73,13 +83,18 @@ def _trie_pattern(words: list[str]) -> str:
 
 
 # A capitalised word, or a lowercase cue word (capitalised cues are capitalised words).
+_AN = re.compile(r"[aA][./][nN]\.?")  # "a.n." / "a/n": atas nama, written short
 _ANCHOR = re.compile(
-    rf"(?<![^\W_])(?:[{_UPPER}][^\W_]*(?:-[^\W_]+)*|(?:{_trie_pattern(sorted(CUES))})(?![^\W_]))"
+    rf"(?<![^\W_])(?:{_AN.pattern}(?![^\W_])|[{_UPPER}][^\W_]*(?:-[^\W_]+)*"
+    rf"|(?:{_trie_pattern(sorted(CUES))})(?![^\W_]))"
 )
 _WORD = r"[^\W_]+(?:-[^\W_]+)*"
 # The next CUE_REACH words after a cue, each in a group.
 _NEXT_WORDS = re.compile(rf"[\W_]*({_WORD})" + rf"(?:[\W_]+({_WORD}))?" * (CUE_REACH - 1))
 _NEVER, _ALWAYS, _UNLESS_FIRST = 0, 1, 2
+# A word right before or after a name, one space away.
+_WORD_BEFORE = re.compile(rf"({_WORD}) $")
+_WORD_AFTER = re.compile(rf" ({_WORD})(?![^\W_])")
 _CACHE_LIMIT = 100_000
 
 
@@ -156,6 +171,8 @@ class PersonTagger:
             return _NEVER
         if flags & _NAMED:
             return _ALWAYS
+        if any(ch.isdigit() for ch in word):
+            return _NEVER  # a plate, a code: "F5021M"
         if len(word) == 1 or word[1].isupper() or flags & _NOT_CANDIDATE:
             return _NEVER  # an initial; an acronym (KTP, BPJS); a common, foreign or place word
         if len(lower) >= 6 and is_derived(lower, self.gazetteer):
@@ -173,7 +190,7 @@ class PersonTagger:
         elif flags & (COMMON | ROOT | FOREIGN) or word in _NOT_NAME or len(word) < 3:
             result = False
         else:
-            result = word[0].isalpha() and not (len(word) >= 6 and is_derived(word, self.gazetteer))
+            result = word.isalpha() and not (len(word) >= 6 and is_derived(word, self.gazetteer))
         if len(self._lowercase) > _CACHE_LIMIT:
             self._lowercase.clear()
         self._lowercase[word] = result
@@ -191,7 +208,7 @@ class PersonTagger:
             start, end = match.span()
             word = match.group()
             lower = word.lower()
-            if lower in CUES:
+            if lower in CUES or _AN.fullmatch(word):
                 found = self._after_cue(text, end)
                 if found is not None:
                     cores.append((start, found))
@@ -199,7 +216,7 @@ class PersonTagger:
             if lower in _PLACE_OR_ORG_CUES:
                 after_cue_word = end
                 continue
-            if not self.capitalised_candidate(text, start, word):
+            if not self.capitalised_candidate(text, start, word) or glued(text, start, end):
                 continue
             if (after_cue_word >= 0 and text[after_cue_word:start].strip(" .") == ""
                     and not self.gazetteer.flags(lower) & _NAMED):  # fmt: skip
@@ -226,6 +243,8 @@ class PersonTagger:
                 word = match.group(group)
                 if word is None:
                     break
+                if glued(text, match.start(group), match.end(group)):
+                    break  # an e-mail address or a link: "putri.firmansyah@example.com"
                 if word[0].islower() and self.lowercase_candidate(word):
                     found = match.end(group)
         return found
@@ -267,6 +286,64 @@ class PersonTagger:
             spans.extend(self._spans(tokens, first, labels, probabilities))
         return spans
 
+    def consistent(self, text: str, spans: list[NameSpan], at: float) -> list[NameSpan]:
+        """`spans`, plus every other place where a name found with probability >= `at` stands
+        as a whole word; each place of such a name gets the name's best probability.
+
+        Where the name stands next to capitalised words that may be part of a name (`Nao`
+        before `Oikawa`), they are taken in: the name there is the longer one.
+        """
+        best: dict[str, float] = {}
+        for span in spans:
+            if span.probability >= at:
+                value = text[span.start : span.end]
+                best[value] = max(best.get(value, 0.0), span.probability)
+        if not best:
+            return spans
+        out: list[NameSpan] = []
+        for span in spans:
+            name_best = best.get(text[span.start : span.end], 0.0)
+            out.append(
+                NameSpan(span.start, span.end, name_best) if name_best > span.probability else span
+            )
+        taken = [(span.start, span.end) for span in out if span.probability >= at]
+        for value in sorted(best, key=len, reverse=True):
+            position = text.find(value)
+            while position >= 0:
+                start, end = position, position + len(value)
+                position = text.find(value, end)
+                if not _whole_word(text, start, end):
+                    continue
+                if any(s < end and start < e for s, e in taken):
+                    continue  # a place already reported
+                wide_start, wide_end = self._widen_name(text, start, end)
+                if not any(s < wide_end and wide_start < e for s, e in taken):
+                    start, end = wide_start, wide_end
+                taken.append((start, end))
+                out.append(NameSpan(start, end, best[value]))
+        return out
+
+    def _widen_name(self, text: str, start: int, end: int) -> tuple[int, int]:
+        while (before := _WORD_BEFORE.search(text, max(0, start - 80), start)) and self._name_part(
+            before[1]
+        ):
+            start = before.start(1)
+        while (after := _WORD_AFTER.match(text, end)) and self._name_part(after[1]):
+            end = after.end(1)
+        return start, end
+
+    def _name_part(self, word: str) -> bool:
+        """Whether a capitalised word next to a name may belong to it."""
+        lower = word.lower()
+        if not word[0].isupper() or lower in _NOT_NAME:
+            return False
+        flags = self.gazetteer.flags(lower)
+        return bool(flags & _NAMED) or not flags & (_NOT_CANDIDATE | PROPER)
+
+    def _plain_lowercase(self, word: str) -> bool:
+        """A lowercase word that is no name part on any list (`residivis`, `tlg`)."""
+        return word[0].islower() and word not in _LINKS and not self.gazetteer.flags(word) & _NAMED
+
     def _spans(
         self, tokens: Tokens, offset: int, labels: list[str], probabilities: list[float]
     ) -> list[NameSpan]:
@@ -278,23 +355,49 @@ class PersonTagger:
             word = words[offset + t]
             if not word[0].isalnum() and word not in _INSIDE_NAME:
                 continue  # "Tou = Orang" is two words, not a name
+            if any(ch.isdigit() for ch in word):
+                continue  # a number or a code is never part of a name
             if label == "B-PER" or not runs or runs[-1][1] != t or tokens.bos[offset + t]:
                 runs.append((t, t + 1))  # a name does not run over a sentence end either
             else:
                 runs[-1] = (runs[-1][0], t + 1)
         out: list[NameSpan] = []
         for s, e in mend(tokens, offset, len(labels), runs):
-            while s < e and (not words[offset + s][0].isalnum() or
-                             words[offset + s].lower() in _TRIM):  # fmt: skip
+            span = words[offset + s : offset + e]
+            capitalised = any(w[0].isupper() for w in span)
+            mixed = capitalised and any(w[0].islower() and w not in _LINKS for w in span)
+            all_caps = all(w.isupper() for w in span if w[0].isalpha())
+            while s < e and (
+                not words[offset + s][0].isalnum()
+                or words[offset + s].lower() in _TRIM_FRONT
+                or (words[offset + s].lower() in _RANK_TAILS and offset + s > 0
+                    and words[offset + s - 1].lower() in lexicon.TITLES)
+                or (mixed and self._plain_lowercase(words[offset + s]))  # "sya Fitri Wenas"
+                or (not all_caps and len(words[offset + s]) > 1 and words[offset + s].isupper()
+                    and s + 1 < e)  # "PKH Sukarni", "WNA Liam Brown"
+            ):  # fmt: skip
                 s += 1
-            while e > s and (not words[offset + e - 1][0].isalnum() or
-                             words[offset + e - 1].lower() in _TRIM):  # fmt: skip
+            while e > s and (
+                not words[offset + e - 1][0].isalnum()
+                or words[offset + e - 1].lower() in _TRIM
+                or words[offset + e - 1].lower() in _NOT_NAME
+                or (mixed and self._plain_lowercase(words[offset + e - 1]))  # "... residivis"
+            ):  # fmt: skip
                 if words[offset + e - 1] == "." and words[offset + e - 2].lower() in _GENERATION:
                     break  # "Jr ."
                 e -= 1
-            if e <= s or not any(words[offset + k][0].isalpha() for k in range(s, e)):
-                continue
+            if e <= s or not any(sum(ch.isalpha() for ch in words[offset + k]) > 1
+                                 for k in range(s, e)):  # fmt: skip
+                continue  # a name has a word of two letters or more, not only initials ("D")
+            if offset + s > 0 and words[offset + s - 1].lower() in lexicon.HOLIDAYS:
+                continue  # "Idul Fitri" is a day, not Fitri
+            if not any(words[offset + k][0].isupper() for k in range(s, e)) and not any(
+                _is_cue(words, k) for k in range(max(0, offset + s - CUE_REACH), offset + s)
+            ):
+                continue  # a lowercase name needs a cue before it ("nama saya budi")
             if all(words[offset + k].lower() in _NOT_NAME for k in range(s, e)):
+                continue
+            if reduplicated(words, offset + s, offset + e):
                 continue
             scored = [probabilities[k] for k in range(s, e) if labels[k] in _PERSON_LABELS]
             if not scored:
@@ -309,6 +412,64 @@ class PersonTagger:
 _INSIDE_NAME = frozenset({".", "'", "-", "\u2019", ","})  # "R. Covey", "O'Neil", ", Jr."
 _LINKS = frozenset({"bin", "binti", "van", "von", "de", "der", "da", "del", "no", "al", "el"})
 _GENERATION = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# The second word of a rank, not of the name after it: "Komodor Udara", "Laksamana Muda".
+_RANK_TAILS = frozenset({"udara", "laut", "darat", "muda", "madya", "pertama", "utama", "polisi"})
+
+
+_GLUE = frozenset("@._/")
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` stands as a word of its own (no letter or digit touches it)."""
+    return not (start > 0 and text[start - 1].isalnum()) and not (
+        end < len(text) and text[end].isalnum()
+    )
+
+
+def _is_cue(words: list[str], k: int) -> bool:
+    """Whether token `k` is a cue word, or the `n` of `a.n.` / `a/n`."""
+    word = words[k].lower()
+    return word in CUES or (
+        word == "n" and k >= 2 and words[k - 1] in "./" and words[k - 2] in "aA"
+    )
+
+
+def glued(text: str, start: int, end: int) -> bool:
+    """Whether the word at `start:end` is part of an e-mail address, a link or a dotted code
+    (`putri.firmansyah@example.com`, `www.Kemendagri.go.id`): no name stands there as a word.
+    An initial's dot (`a.n.Budi`, `R.Covey`) does not glue."""
+    if text[end : end + 1] not in _GLUE and text[start - 1 : start] not in _GLUE:
+        return False
+    after = text[end : end + 2]
+    if after[:1] == "." and len(after) == 2 and after[1].isupper():
+        after = ""  # "Budi.Terima kasih": a sentence end without its space
+    if after[:1] == "@" or (len(after) == 2 and after[0] in "._/" and after[1].isalnum()):
+        return True
+    before = text[max(0, start - 3) : start]
+    if before[-1:] in ("@", "/", "_"):
+        return True
+    return (
+        before[-1:] == "."
+        and len(before) == 3
+        and before[0].isalnum()
+        and before[1].isalnum()
+        and text[start:end].islower()
+    )
+
+
+def reduplicated(words: list[str], start: int, end: int) -> bool:
+    """Whether tokens `start:end` are or take part in a reduplication (`Mega-Mega`, `Mega - Mega`,
+    `Kupu - Kupu`): the Indonesian plural of a common word, never a person's name."""
+    for word in words[start:end]:
+        parts = word.lower().split("-")
+        if len(parts) > 1 and len(set(parts)) == 1 and parts[0]:
+            return True
+    first, last = words[start].lower(), words[end - 1].lower()
+    if end - start == 3 and words[start + 1] == "-" and first == last:
+        return True
+    after = end + 1 < len(words) and words[end] == "-" and words[end + 1].lower() == last
+    before = start >= 2 and words[start - 1] == "-" and words[start - 2].lower() == first
+    return after or before
 
 
 def _name_like(word: str) -> bool:

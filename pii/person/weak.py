@@ -7,9 +7,13 @@ person when an honorific or a title chain stands right before it, when news gram
 (`, kata Budi`, `Budi (35)`, `Budi mengatakan`, `istri Budi`, `bernama Budi`), or when all its
 words are on the name lists. A run is not a person when nothing but place, organisation, month or
 common words make it up, when it follows `di`/`ke`, or when it is lowercase or mixed-case
-(`kumparan`, `iPhone`). Remaining segments are decided by corpus-wide votes of their words in the
-decided ones (a word seen 2+ times, 80% of them as a person, is a person); sentences with a
-segment still undecided are left to a model trained on the decided ones (`pii.person.train`).
+(`kumparan`, `iPhone`; not `McCain`, `DiCaprio`), or when a word naming a work, a group or a
+small place stands before it (`berjudul`, `band`, `desa`, `pulau`). A run of proper nouns that
+holds a verb or function word in Title Case is a headline (`Justin Bieber Menjadi ...`): its
+names stay undecided rather than count as not-a-person. Remaining segments are decided by
+corpus-wide votes of their words in the decided ones (a word seen 2+ times, 80% of them as a
+person, is a person); sentences with a segment still undecided are set aside
+(`pii.person.train` leaves them out by default).
 
 Labels: `B-PER`/`I-PER` for people, `NNP` for other proper nouns, `O` for everything else
 (honorifics before a name included: the name is reported without them).
@@ -50,6 +54,34 @@ _PERSON_BEFORE = (lexicon.PERSON_NOUNS | lexicon.TITLES) - lexicon.words(
     "raja ratu sultan paus perdana sosok tokoh laki lelaki remaja"
 )
 _AGE = re.compile(r"\d{1,2}")
+# Words before a run that make it the title of a work, a group or a thing, or a small place:
+# "berjudul Hikari", "grup musik Pink Floyd", "desa Wuwur", "pesawat Hawk".
+_THING_BEFORE = (lexicon.WORK_CUES - lexicon.words("lagu patung lukisan")) | lexicon.words(
+    "desa dusun kampung pulau gunung sungai"
+)
+# Capitalised within a word: "McCain", "DiCaprio", "MacArthur", "LeBron", "DeShawn".
+_NAME_CAMEL = re.compile(r"(?:Mc|Mac|Di|De|Da|Du|La|Le|Van|Von)[A-Z][a-z]+")
+# Tags of verbs and function words: a run holding one in Title Case is a headline ("Justin
+# Bieber Menjadi ...") whose NNP tags say nothing about which words are a name.
+_THING_BEFORE_TWO = frozenset({"grup musik", "kelompok musik", "grup band"})
+_HEADLINE_TAGS = frozenset({"VB", "SC", "IN", "CC", "ADV", "NEG", "PR", "DT", "RP", "MD"})
+
+
+def headline_words(corpus: list[Sentence]) -> frozenset[str]:
+    """Lowercase words mostly tagged as verbs or function words (3+ times, 80%): capitalised
+    inside a run of proper nouns, they mark a title-case headline rather than a name."""
+    tags: dict[str, Counter[str]] = {}
+    for sentence in corpus:
+        for word, tag in sentence:
+            if tag != "NNP" and word[:1].isalpha():
+                tags.setdefault(word.lower(), Counter())[tag] += 1
+    out: set[str] = set()
+    for word, counts in tags.items():
+        total = sum(counts.values())
+        function = sum(n for tag, n in counts.items() if tag in _HEADLINE_TAGS)
+        if total >= 3 and function >= 0.8 * total:
+            out.add(word)
+    return frozenset(out)
 
 
 @dataclass
@@ -64,9 +96,15 @@ class Segment:
 class WeakLabeller:
     """Labels nlp-id sentences; `label_corpus` runs the two passes over the whole corpus."""
 
-    def __init__(self, gazetteer: Gazetteer, place_phrases: set[tuple[str, ...]]) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        place_phrases: set[tuple[str, ...]],
+        headline: frozenset[str] = frozenset(),
+    ) -> None:
         self._gaz = gazetteer
         self._phrases = place_phrases
+        self._headline = headline
         self._longest_phrase = max((len(p) for p in place_phrases), default=1)
 
     # -- per token -------------------------------------------------------------------------------
@@ -82,8 +120,10 @@ class WeakLabeller:
             return "name"
         if lower in lexicon.ORG_CUES or lower in lexicon.PLACE_CUES or lower in lexicon.MONTHS_DAYS:
             return "nonname"
-        if not word[0].isupper() or (not word.isupper() and not word[1:].islower()):
-            return "nonname"  # kumparan, iPhone, kumparanWOMAN
+        if not word[0].isupper() or (
+            not word.isupper() and not word[1:].islower() and not _NAME_CAMEL.fullmatch(word)
+        ):
+            return "nonname"  # kumparan, iPhone, kumparanWOMAN (not McCain, DiCaprio)
         if word.isupper() and len(word) > 1:
             return "nonname"  # acronyms: KPK, DPR, BUMN
         if flags & ANY_NAME:
@@ -197,10 +237,16 @@ class WeakLabeller:
         if after_kinds or before_kinds:
             # Names mixed with common words, places or organisation words and no title before
             # them: a name of a company, a team, a work or a place ("Dark Angel", "Polda Metro
-            # Jaya", "Bea Meterai").
+            # Jaya", "Bea Meterai"); unless the run is a headline in title case.
+            if any(words[k].lower() in self._headline for k in range(start, end)):
+                return UNDECIDED
             return NOT_PERSON
         # Around the run.
         if prev_word in ("di", "ke", "kawasan", "asal", "khas", "akun", "aplikasi", "merek"):
+            return NOT_PERSON
+        if prev_word in _THING_BEFORE or (
+            start >= 2 and f"{words[start - 2]} {prev_word}".lower() in _THING_BEFORE_TWO
+        ):
             return NOT_PERSON
         age = (
             next_word == "("

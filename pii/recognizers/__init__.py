@@ -23,6 +23,7 @@ from pii.recognizers.nik import NikRecognizer
 from pii.recognizers.nip import NipRecognizer
 from pii.recognizers.npwp import NpwpRecognizer
 from pii.recognizers.passport import PassportRecognizer
+from pii.recognizers.person import PersonRecognizer
 from pii.recognizers.phone import PhoneRecognizer
 from pii.recognizers.sim import SimRecognizer
 from pii.recognizers.vehicle_plate import VehiclePlateRecognizer
@@ -43,6 +44,7 @@ RECOGNIZER_CLASSES: tuple[type[Recognizer], ...] = (
     IpAddressRecognizer,
     DateOfBirthRecognizer,
     AddressRecognizer,
+    PersonRecognizer,
     HealthRecognizer,
     ReligionRecognizer,
     MaritalStatusRecognizer,

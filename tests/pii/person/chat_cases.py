@@ -58,6 +58,13 @@ FOUND: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Hi, my name is Kevin Tan, I need help with my KTP.", ("Kevin Tan",)),
     ("Terima kasih Pak Budi, sudah beres.", ("Budi",)),
     ("Yang mengurus nanti adik saya, Fajar Nugroho.", ("Fajar Nugroho",)),
+    # Typed fast: misspelt cues, abbreviations and codes around the name are not part of it.
+    ("istri sya Fitri Wenas sakit diabetes", ("Fitri Wenas",)),
+    ("rek bri sya atas nma Reza Halim tlg di cek", ("Reza Halim",)),
+    ("suami sy Gilang Saputra residivis kasus curanmor", ("Gilang Saputra",)),
+    ("data calon penerima PKH Sukarni sudah masuk", ("Sukarni",)),
+    ("Pemohon WNA Liam Brown datang kemarin", ("Liam Brown",)),
+    ("saya Budi.Terima kasih", ("Budi",)),
 )
 
 NOT_FOUND: tuple[str, ...] = (
@@ -89,4 +96,12 @@ NOT_FOUND: tuple[str, ...] = (
     "Selamat siang Bu Dokter, mau tanya jadwal.",
     "Ibu Menteri Keuangan sudah mengumumkan kebijakan baru.",
     "NIK: 3273012505900001\nNo. KK: 3273010101010001",
+    "Mohon dikirim ke putri.firmansyah@example.com ya",
+    "Akun saya (dedi988@example.com) terkunci",
+    "Kantor tutup saat libur Idul Fitri dan Natal.",
+    "no plat mobil sy F5021M kena tilang",
+    "Trace 3f2a-91 completed in 182 ms",
+    "Please confirm these details.",
+    "Pekerjaan : Pegawai Negeri Sipil",
+    "Lakon yang dimainkan antara lain Mega-Mega dan Kupu-Kupu.",
 )

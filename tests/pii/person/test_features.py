@@ -19,8 +19,8 @@ GAZETTEER = Gazetteer(
 
 
 def test_word_class_and_shape() -> None:
-    assert [word_class(w) for w in ("Budi", "budi", "KTP", "iPhone", "2024", ",")] == [
-        "W", "w", "A", "m", "d", ",",
+    assert [word_class(w) for w in ("Budi", "budi", "KTP", "iPhone", "2024", "35", ",")] == [
+        "W", "w", "A", "m", "y", "d", ",",
     ]  # fmt: skip
     assert word_shape("Budi") == "Xx"
     assert word_shape("A330-900") == "Xd-d"
@@ -45,6 +45,20 @@ def test_when_a_sentence_is_featurized_then_each_token_sees_itself_its_lists_and
     assert "g=pl" in features[5]
 
 
+def test_when_a_name_is_followed_by_a_verb_or_preceded_by_a_work_cue_then_features_say_so() -> None:
+    tokens = tokenize("Fuhrman dilemparkan , berjudul Hikari")
+    features = FeatureExtractor(GAZETTEER).sequence(tokens.words, tokens.bos)
+    assert "+1v=di" in features[0]
+    assert "-1g=wrk" in features[4]
+
+
+def test_when_an_unlisted_lowercase_word_follows_a_cue_then_a_conjunction_says_so() -> None:
+    for text in ("nama saya sutarjo", "a.n. sutarjo"):
+        tokens = tokenize(text)
+        features = FeatureExtractor(GAZETTEER).sequence(tokens.words, tokens.bos)
+        assert {"cue_window|w", "cue_window|notag|w"} <= set(features[-1]), text
+
+
 def test_when_a_window_is_featurized_then_it_matches_the_same_tokens_in_the_whole_sentence() -> (
     None
 ):
@@ -58,5 +72,6 @@ def test_when_the_model_knows_few_attributes_then_unknown_ones_are_dropped() -> 
     tokens = tokenize("saya Budi")
     known = frozenset({"b", "w=budi", "-1w=saya"})
     features = FeatureExtractor(GAZETTEER, known).sequence(tokens.words, tokens.bos)
-    assert set(features[1]) <= known | {"cue_window", "after_bos", "+1pad", "+2pad", "-2pad"}
+    positional = {f for f in features[1] if f.startswith("cue_window")}
+    assert set(features[1]) <= known | positional | {"after_bos", "+1pad", "+2pad", "-2pad"}
     assert {"b", "w=budi", "-1w=saya"} <= set(features[1])

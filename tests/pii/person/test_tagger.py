@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pii.person.tagger import PersonTagger, mend, starts_sentence
+from pii.person.tagger import NameSpan, PersonTagger, mend, reduplicated, starts_sentence
 from pii.person.tokens import tokenize
 from pii.recognizers.person import shared_tagger
 
@@ -35,6 +35,34 @@ def test_when_the_tagger_cuts_a_name_short_then_mend_joins_it(
 ) -> None:
     tokens = tokenize(text)
     assert mend(tokens, 0, len(tokens), runs) == expected
+
+
+def test_when_a_sure_name_stands_elsewhere_then_it_is_reported_there_too(
+    tagger: PersonTagger,
+) -> None:
+    text = "Saya Wirasena. Wirasena datang; kata Ayu Wirasena, di Kota Wirasena. Oke Wirasenaku"
+    sure, unsure = NameSpan(5, 13, 0.95), NameSpan(15, 23, 0.6)
+    found = [
+        (text[s.start : s.end], s.probability) for s in tagger.consistent(text, [sure, unsure], 0.9)
+    ]
+    # The unsure place of the same name is raised; a capitalised name word next to it is taken
+    # in; a cue word ("Kota") and a word that merely starts with the name are not.
+    assert found == [
+        ("Wirasena", 0.95),
+        ("Wirasena", 0.95),
+        ("Ayu Wirasena", 0.95),
+        ("Wirasena", 0.95),
+    ]
+    assert tagger.consistent(text, [NameSpan(5, 13, 0.5)], 0.9) == [NameSpan(5, 13, 0.5)]
+
+
+def test_a_reduplicated_word_is_never_a_name() -> None:
+    words = tokenize("lakon Mega - Mega dan Kupu-Kupu karya Zeta - Jones").words
+    assert reduplicated(words, 1, 2)  # "Mega" before "- Mega"
+    assert reduplicated(words, 3, 4)  # ... and after "Mega -"
+    assert reduplicated(words, 1, 4)
+    assert reduplicated(words, 5, 6)  # "Kupu-Kupu" is one token
+    assert not reduplicated(words, 7, 10)  # "Zeta - Jones"
 
 
 def test_starts_sentence_looks_back_over_spaces_quotes_and_abbreviations() -> None:

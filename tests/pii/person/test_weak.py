@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from pii.person.gazetteer import COMMON, NAME_ID, PLACE, SURNAME_ID, Gazetteer
-from pii.person.weak import NOT_PERSON, PERSON, UNDECIDED, WeakLabeller, label_corpus
+from pii.person.weak import (
+    NOT_PERSON,
+    PERSON,
+    UNDECIDED,
+    WeakLabeller,
+    headline_words,
+    label_corpus,
+)
 
 GAZETTEER = Gazetteer(
     {
@@ -14,6 +21,8 @@ GAZETTEER = Gazetteer(
         "jawa": PLACE,
         "barat": PLACE | COMMON,
         "baru": COMMON,
+        "menjadi": COMMON,
+        "juara": COMMON,
     }
 )
 PHRASES = {("jakarta",), ("jawa", "barat")}
@@ -24,9 +33,9 @@ def tagged(text: str) -> list[tuple[str, str]]:
     return [(w.removesuffix("/N"), "NNP" if w.endswith("/N") else "NN") for w in text.split()]
 
 
-def verdicts(text: str) -> list[tuple[str, str]]:
+def verdicts(text: str, headline: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     sentence = tagged(text)
-    labeller = WeakLabeller(GAZETTEER, PHRASES)
+    labeller = WeakLabeller(GAZETTEER, PHRASES, headline)
     out = []
     for run in labeller.runs(sentence):
         for segment in labeller.segments(sentence, run):
@@ -53,6 +62,28 @@ def test_when_a_run_is_a_place_an_org_or_mixed_with_common_words_then_not_a_pers
     assert verdicts("pergi ke Kalideres/N kemarin") == [("Kalideres", NOT_PERSON)]
     assert verdicts("kantor PT/N Sumber/N Makmur/N buka") == [("Sumber Makmur", NOT_PERSON)]
     assert verdicts("ke Bali/N Baru/N lagi") in ([], [("Bali", NOT_PERSON)])
+
+
+def test_when_a_run_follows_a_work_or_village_cue_then_not_a_person() -> None:
+    assert verdicts("single berjudul Hikari/N Hitotsu/N dirilis") == [
+        ("Hikari Hitotsu", NOT_PERSON)
+    ]
+    assert verdicts("grup musik Zorblax/N dibentuk") == [("Zorblax", NOT_PERSON)]
+    assert verdicts("warga desa Wuwur/N menolak") == [("Wuwur", NOT_PERSON)]
+
+
+def test_when_a_run_is_a_title_case_headline_then_the_name_in_it_stays_undecided() -> None:
+    corpus = [tagged("dia menjadi juara"), tagged("ia menjadi ketua"), tagged("kami menjadi satu")]
+    corpus = [[(w, "VB" if w == "menjadi" else t) for w, t in s] for s in corpus]
+    headline = headline_words(corpus)
+    assert "menjadi" in headline
+    assert verdicts("Zorblax/N Quux/N Menjadi/N Juara/N") == [("Zorblax Quux", NOT_PERSON)]
+    assert verdicts("Zorblax/N Quux/N Menjadi/N Juara/N", headline) == [("Zorblax Quux", UNDECIDED)]
+
+
+def test_when_a_name_is_written_with_an_inner_capital_then_it_may_be_a_name() -> None:
+    assert verdicts("kata DiCaprio/N kemudian") == [("DiCaprio", PERSON)]
+    assert verdicts("pakai iPhone/N baru") == []
 
 
 def test_when_nothing_decides_then_undecided() -> None:

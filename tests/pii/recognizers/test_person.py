@@ -79,6 +79,13 @@ def test_when_found_then_the_finding_has_offsets_a_calibrated_score_and_category
     assert nik.type == "ID_NIK"
 
 
+def test_when_a_reported_name_stands_elsewhere_then_every_place_is_reported(
+    engine: PiiEngine,
+) -> None:
+    text = "Nama saya Wirasena Adikusumo. Kemarin Wirasena Adikusumo datang lagi ke kantor."
+    assert names(engine, text) == ("Wirasena Adikusumo", "Wirasena Adikusumo")
+
+
 def test_calibration_maps_the_report_probability_to_the_engine_threshold() -> None:
     from pii.recognizers.person import REPORT_AT
 

@@ -6,7 +6,8 @@ allows), so restored values are never mistaken for personal data the upstream pr
 
 `HeldStream` does the same for text that arrives in pieces (SSE deltas, chunks): it holds back a
 bounded window so a placeholder or an identifier split across pieces is still whole when it is
-rewritten. Text leaves the window as soon as more than `hold` characters follow it.
+rewritten. Text leaves the window at the first word boundary with more than `hold`
+characters after it.
 """
 
 from __future__ import annotations
@@ -105,7 +106,12 @@ class HeldStream:
         opened = _OPEN_PLACEHOLDER.search(self._pending, max(0, cut - PLACEHOLDER_MAX), cut)
         if opened is not None:
             cut = opened.start()
-        return cut
+        # Release whole words only: "Bera|pa" would be judged as a word (a name) of its own.
+        # Text without any whitespace is held at most three windows, then cut anyway.
+        space = max(self._pending.rfind(c, 0, cut) for c in " \n\t")
+        if space >= 0:
+            return space + 1
+        return cut if len(self._pending) > 3 * self._hold else 0
 
     def _release(self, cut: int) -> str:
         head, self._pending = self._pending[:cut], self._pending[cut:]

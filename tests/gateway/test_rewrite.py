@@ -108,5 +108,17 @@ def test_when_text_flows_then_it_is_held_back_at_most_the_window(
     released = 0
     for i, char in enumerate(text, start=1):
         released += len(held.feed(char))
-        assert i - released <= DEFAULT_HOLD
+        assert i - released <= DEFAULT_HOLD + len("kependudukan ")  # + one word at most
     assert released + len(held.finish()) == len(text)
+
+
+def test_when_text_is_released_then_it_is_cut_between_words(
+    engine: PiiEngine, anonymizer: Anonymizer
+) -> None:
+    text = "Berapa lama pembuatan KTP elektronik di kantor kecamatan? " * 4
+    held = HeldStream(rewriter(engine, anonymizer))
+    parts = [held.feed(text[i : i + 7]) for i in range(0, len(text), 7)]
+    released = [part for part in parts if part]
+    assert released
+    assert all(part[-1].isspace() for part in released)  # "Bera|pa" never goes out alone
+    assert "".join(parts) + held.finish() == text

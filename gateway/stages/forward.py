@@ -143,7 +143,7 @@ class ForwardUpstream:
             return response
 
 
-async def _finish(exchange: Exchange, response: web.StreamResponse) -> None:
+async def _finish(exchange: Exchange, response: web.StreamResponse, tail: bytes = b"") -> None:
     """Commit the exchange's audit record, then end the response.
 
     If the record cannot be committed, the response is cut instead of completed: the client
@@ -158,6 +158,8 @@ async def _finish(exchange: Exchange, response: web.StreamResponse) -> None:
         if exchange.request.transport is not None:
             exchange.request.transport.close()
         return
+    if tail:
+        await response.write(tail)
     await response.write_eof()
 
 

@@ -27,7 +27,8 @@ from gateway.sse import SseRewriter
 
 MAX_REWRITTEN_BYTES = 32 * 1024 * 1024  # a response rewritten whole is held in memory up to this
 
-Finish = Callable[[web.StreamResponse], Awaitable[None]]
+Finish = Callable[[web.StreamResponse, bytes], Awaitable[None]]
+"""Commit the exchange's record, then send the given last bytes and end the response."""
 
 
 async def relay_rewritten(
@@ -89,16 +90,20 @@ async def _relay_events(
     loop = asyncio.get_running_loop()
     # Rewriting runs the detector over the held-back text of every event: CPU work, so it runs
     # in the pool, one chunk at a time (the rewriter's state is never touched concurrently).
+    # The newest rewritten events wait for the next chunk: the last ones (with `[DONE]`) go out
+    # only after the exchange's audit record is committed, so a client that leaves as soon as
+    # it has read the end cannot leave an answered exchange recorded as abandoned.
+    held = b""
     async for chunk in upstream.content.iter_any():
         out = await loop.run_in_executor(executor, events.feed, chunk)
         if out:
-            await response.write(out)
+            if held:
+                await response.write(held)
+            held = out
             exchange.bytes_out += len(out)
     out = await loop.run_in_executor(executor, events.finish)
-    if out:
-        await response.write(out)
-        exchange.bytes_out += len(out)
-    await finish(response)
+    exchange.bytes_out += len(out)
+    await finish(response, held + out)
     return response
 
 

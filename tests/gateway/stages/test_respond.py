@@ -67,7 +67,8 @@ async def test_when_a_stream_is_scanned_slowly_then_the_event_loop_keeps_turning
         ):
             headers = client_response_headers(answer.headers, request_id=exchange.request_id)
 
-            async def finish(response: web.StreamResponse) -> None:
+            async def finish(response: web.StreamResponse, tail: bytes) -> None:
+                await response.write(tail)
                 await response.write_eof()
 
             return await relay_rewritten(exchange, answer, headers, rewriter, executor, finish)

@@ -546,6 +546,14 @@ def summarise(mode: str, counts: Sequence[int], runs: list[Run], cores: int) -> 
             if count in rounds and base in rounds and rounds[base].load.rps > 0
         ]
         gateway_cores = _median([r.cpu["gateways"] for r in mine])
+        clean = [r.load.rps for r in mine if r.cpu["other"] <= OTHER_CPU_WARNING]
+        clean_factors = [
+            rounds[count].load.rps / rounds[base].load.rps
+            for rounds in by_round.values()
+            if count in rounds
+            and base in rounds
+            and max(rounds[count].cpu["other"], rounds[base].cpu["other"]) <= OTHER_CPU_WARNING
+        ]
         rows.append(
             {
                 "processes": count,
@@ -559,6 +567,10 @@ def summarise(mode: str, counts: Sequence[int], runs: list[Run], cores: int) -> 
                 "p99_ms": round(_median([r.load.p99_ms for r in mine]), 2),
                 "errors": sum(r.load.errors for r in mine),
                 "runs": len(mine),
+                # Only the runs no other process disturbed: on a shared machine the honest ones.
+                "clean_rps_median": round(_median(clean), 1) if clean else None,
+                "clean_runs": len(clean),
+                "clean_scaling": [round(f, 3) for f in clean_factors],
                 "disturbed_runs": sum(r.cpu["other"] > OTHER_CPU_WARNING for r in mine),
                 "cpu": {key: round(_median([r.cpu[key] for r in mine]), 3) for key in mine[0].cpu},
                 "rps_per_machine_core": round(_median(rps) / cores, 1),
@@ -570,7 +582,16 @@ def summarise(mode: str, counts: Sequence[int], runs: list[Run], cores: int) -> 
                 "stack_cpu_us": round(_median([1e6 * _ours(r.cpu) / r.load.rps for r in mine]), 1),
             }
         )
-    return {"mode": mode, "rows": rows}
+    return {"mode": mode, "rows": rows, "runs": [_run_json(run) for run in runs]}
+
+
+def _run_json(run: Run) -> dict[str, Any]:
+    return {
+        "processes": run.count,
+        "round": run.round_no,
+        "load": run.load.to_json(),
+        "cpu": run.cpu,
+    }
 
 
 def render(summary: dict[str, Any]) -> str:
@@ -593,6 +614,14 @@ def render(summary: dict[str, Any]) -> str:
             f"({r['disturbed_runs']}/{r['runs']}) | "
             f"{r['rps_per_machine_core']:,.0f} | {r['rps_per_gateway_core']:,.0f} | "
             f"{r['gateway_cpu_us']:,.0f} µs | {r['stack_cpu_us']:,.0f} µs |"
+        )
+    for r in summary["rows"]:
+        clean = r["clean_rps_median"]
+        factors = ", ".join(f"{f:.2f}" for f in r["clean_scaling"]) or "none"
+        lines.append(
+            f"undisturbed runs, {r['processes']} process(es): {r['clean_runs']}/{r['runs']}, "
+            f"median {'-' if clean is None else f'{clean:,.0f}'} req/s; scaling in rounds where "
+            f"both runs were undisturbed: {factors}"
         )
     return "\n".join(lines)
 

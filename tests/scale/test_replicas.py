@@ -330,6 +330,12 @@ async def test_sigkill_under_load_loses_no_answered_exchange_record(cluster: Clu
     served = Counter(where[rid] for rid in load.complete)
     assert served[victim.name] > 0, f"the killed replica had answered nothing: {served}"
     assert len(served) == len(cluster.replicas), served
+    # ... and the record is in the stream of the replica nginx sent the exchange to.
+    assert cluster.nginx is not None
+    sent_to = {e["request_id"]: e["upstream"] for e in cluster.nginx.access_lines()}
+    address = {replica.name: replica.address for replica in cluster.replicas}
+    wrong = [rid for rid in load.complete if sent_to.get(rid) != address[where[rid]]]
+    assert not wrong, f"records in another replica's stream than nginx's: {wrong[:5]}"
     # Each replica's records come out in the order they were made.
     for name in served:
         times = [r["time"] for r in records if where.get(r["request_id"]) == name]

@@ -117,10 +117,17 @@ class StreamReport:
 
 
 def stream_directories(directory: Path) -> list[Path]:
-    """The stream directories in `directory`: itself, or its subdirectories holding streams."""
+    """The stream directories in `directory`: itself, or streams at any depth below it.
+
+    Gateways write `<dir>/<host>-worker-N/`; auditors often collect several gateways' logs as
+    `<parent>/<gateway>/<host>-worker-N/`, so streams are looked for all the way down.
+    """
     if _is_stream(directory):
         return [directory]
-    return sorted(path for path in directory.iterdir() if path.is_dir() and _is_stream(path))
+    found: list[Path] = []
+    for path in sorted(p for p in directory.iterdir() if p.is_dir()):
+        found.extend(stream_directories(path))
+    return found
 
 
 def _is_stream(directory: Path) -> bool:

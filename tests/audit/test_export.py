@@ -214,3 +214,22 @@ def test_a_directory_of_streams_is_verified_and_exported_as_a_whole(
     status, out, _ = _export(capsys, tmp_path / "audit", key_file)
     assert status == 0
     assert len(out.splitlines()) == 8
+
+
+def test_when_gateways_logs_are_collected_one_level_deeper_then_they_are_still_found(
+    tmp_path, capsys, auditor, signing, key_file
+):
+    from tests.audit.helpers import build_log
+
+    for gateway in ("gateway-1", "gateway-2"):  # <parent>/<gateway>/<host>-worker-0/
+        build_log(tmp_path / "collected" / gateway / "host-worker-0", auditor, signing,
+                  segments=1, per_segment=3)  # fmt: skip
+    assert audit_main(["verify", str(tmp_path / "collected")]) == 0
+    assert capsys.readouterr().out.count(": intact: ") == 2
+    status, out, _ = _export(capsys, tmp_path / "collected", key_file)
+    assert status == 0
+    each = [
+        _export(capsys, tmp_path / "collected" / g, key_file)[1] for g in ("gateway-1", "gateway-2")
+    ]
+    assert all(part.splitlines() for part in each)
+    assert sorted(out.splitlines()) == sorted(line for part in each for line in part.splitlines())

@@ -5,6 +5,11 @@ pseudonym of (issuer, subject, conversation id), so another caller naming the sa
 different, empty scope, and the store never sees ids or values in clear. Mappings are sealed with
 AES-256-GCM (the keyring's token key) bound to their storage key. In memory by default (one
 process); in Redis when configured, so several gateway processes share conversations.
+
+Turns of one conversation may run at once (two browser tabs, a client retrying), on different
+replicas. A save is therefore a compare-and-set: it stores only when the mapping is still the one
+the turn loaded, and otherwise says so, so that the turn masks again from the newer mapping. A last
+save that simply won would let two values travel upstream under one placeholder.
 """
 
 from __future__ import annotations
@@ -13,24 +18,35 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from gateway.errors import ConversationStoreUnavailable
+from gateway.redis_script import RedisScript
 from keys.aead import AeadError, AeadSealer
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A conversation's mapping as loaded, and the stored version it came from (None: none)."""
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    version: bytes | None = None
 
 
 class ConversationStore(Protocol):
     """Where conversations' placeholder mappings live."""
 
-    async def load(self, key: str) -> dict[str, str]:
-        """The mapping saved under `key`, or an empty one."""
+    async def load(self, key: str) -> Snapshot:
+        """The mapping saved under `key` (empty when there is none) and its version."""
         ...
 
-    async def save(self, key: str, mapping: Mapping[str, str]) -> None:
-        """Replace the mapping under `key` and restart its time to live."""
+    async def save(self, key: str, mapping: Mapping[str, str], version: bytes | None) -> bool:
+        """Replace the mapping under `key` and restart its time to live, but only if the stored
+        version is still `version`; False (nothing stored) when another turn saved first."""
         ...
 
     async def close(self) -> None:
@@ -76,27 +92,47 @@ class MemoryConversations:
         self._clock = clock
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
 
-    async def load(self, key: str) -> dict[str, str]:
+    async def load(self, key: str) -> Snapshot:
         """The live mapping under `key`, or an empty one."""
-        entry = self._entries.get(key)
-        if entry is None:
-            return {}
-        expires, sealed = entry
-        if expires <= self._clock():
-            del self._entries[key]
-            return {}
-        return self._sealer.open(key, sealed)
+        sealed = self._live(key)
+        return Snapshot() if sealed is None else Snapshot(self._sealer.open(key, sealed), sealed)
 
-    async def save(self, key: str, mapping: Mapping[str, str]) -> None:
-        """Store, evicting the least recently saved conversation beyond `max_entries`."""
+    async def save(self, key: str, mapping: Mapping[str, str], version: bytes | None) -> bool:
+        """Store if unchanged since `version`, evicting the least recently saved conversation
+        beyond `max_entries`."""
+        if self._live(key) != version:
+            return False
         self._entries[key] = (self._clock() + self._ttl, self._sealer.seal(key, mapping))
         self._entries.move_to_end(key)
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)
+        return True
+
+    def _live(self, key: str) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires, sealed = entry
+        if expires <= self._clock():
+            del self._entries[key]
+            return None
+        return sealed
 
     async def close(self) -> None:
         """Forget everything (nothing to release)."""
         self._entries.clear()
+
+
+# KEYS[1]: the conversation; ARGV: the version loaded ("" for none: sealed values are never
+# empty), the new sealed mapping, the time to live in milliseconds. 1 when stored.
+_COMPARE_AND_SET = RedisScript("""
+local current = redis.call('GET', KEYS[1])
+if (current == false and ARGV[1] == '') or current == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0
+""")
 
 
 class RedisConversations:
@@ -119,22 +155,28 @@ class RedisConversations:
             url, password=password, socket_timeout=timeout, socket_connect_timeout=timeout
         )
 
-    async def load(self, key: str) -> dict[str, str]:
+    async def load(self, key: str) -> Snapshot:
         """The mapping under `key`; an unreachable Redis refuses the exchange (503)."""
         try:
             sealed = await self._redis.get(self.PREFIX + key)
         except (RedisError, OSError) as exc:
             raise ConversationStoreUnavailable() from exc
-        return self._sealer.open(key, sealed) if isinstance(sealed, bytes) else {}
+        if not isinstance(sealed, bytes):
+            return Snapshot()
+        return Snapshot(self._sealer.open(key, sealed), sealed)
 
-    async def save(self, key: str, mapping: Mapping[str, str]) -> None:
-        """Store with Redis's own expiry, so abandoned conversations vanish by themselves."""
+    async def save(self, key: str, mapping: Mapping[str, str], version: bytes | None) -> bool:
+        """Compare-and-set in one script, with Redis's own expiry, so abandoned conversations
+        vanish by themselves."""
         try:
-            await self._redis.set(
-                self.PREFIX + key, self._sealer.seal(key, mapping), px=self._ttl_ms
+            stored = await _COMPARE_AND_SET(
+                self._redis,
+                [self.PREFIX + key],
+                [version or b"", self._sealer.seal(key, mapping), self._ttl_ms],
             )
         except (RedisError, OSError) as exc:
             raise ConversationStoreUnavailable() from exc
+        return bool(stored)
 
     async def close(self) -> None:
         """Close the connection pool."""

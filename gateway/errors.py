@@ -171,6 +171,14 @@ class ConversationStoreUnavailable(GerbangError):
     title = "Conversation store unavailable"
 
 
+class ConversationConflict(GerbangError):
+    """Other turns of the same conversation kept saving first; this turn was not forwarded."""
+
+    code = "conversation_conflict"
+    status = 409
+    title = "The conversation changed during this turn; send it again"
+
+
 class RateLimited(GerbangError):
     """A rate limit of the route is used up: 429 with `Retry-After` in whole seconds (rounded up).
 

@@ -51,6 +51,7 @@ class Exchange:
     request_operators: dict[str, str] = field(default_factory=dict)  # type -> operator applied
     vault: PlaceholderVault = field(default_factory=PlaceholderVault)
     conversation_key: str | None = None
+    conversation_version: bytes | None = None  # the stored mapping the vault was loaded from
     response_masked: dict[str, int] = field(default_factory=dict)  # type -> count, in responses
     response_operators: dict[str, str] = field(default_factory=dict)  # type -> operator applied
     # Called once when the exchange's outcome is known, before the response completes (audit).

@@ -53,12 +53,13 @@ def build_stages(
     """The stages of one exchange, in the order they run."""
     conversation: tuple[Stage, ...] = ()
     save: tuple[Stage, ...] = ()
+    mask = MaskRequest(parts.anonymizer, parts.executor)
     if parts.conversations is not None:
         pseudonymize = parts.keyring.pseudonym if parts.keyring else _process_pseudonym()
         conversation = (
             LoadConversation(parts.conversations, parts.config.conversations.header, pseudonymize),
         )
-        save = (SaveConversation(parts.conversations),)
+        save = (SaveConversation(parts.conversations, mask),)
     audit: tuple[Stage, ...] = ()
     if parts.audit_writer is not None:
         audit = (RequireAudit(parts.audit_writer),)
@@ -72,7 +73,7 @@ def build_stages(
         Detect(parts.pii, parts.executor),
         Authorize(parts.policy),
         *conversation,
-        MaskRequest(parts.anonymizer, parts.executor),
+        mask,
         *save,
         ForwardUpstream(
             upstream, metrics, functools.partial(response_rewriter, parts), parts.executor

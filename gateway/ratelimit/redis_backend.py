@@ -12,15 +12,15 @@ so reading `TIME` before writing is allowed).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Sequence
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import RedisError
 
 from gateway.ratelimit.buckets import ADMITTED, EPSILON, BucketCheck, StoreUnavailable, Verdict
+from gateway.redis_script import RedisScript
 
 KEY_PREFIX = "gerbang:rl:"
 
@@ -65,7 +65,7 @@ for i = 1, #KEYS do
 end
 return {1, 0, 0}
 """
-TAKE_SHA = hashlib.sha1(TAKE_SCRIPT.encode(), usedforsecurity=False).hexdigest()
+TAKE = RedisScript(TAKE_SCRIPT)
 
 
 class RedisBuckets:
@@ -110,10 +110,7 @@ class RedisBuckets:
         return Verdict(allowed=False, retry_after=wait_us / 1e6, limited_by=checks[worst - 1].label)
 
     async def _call(self, keys: list[str], args: list[str]) -> list[int]:
-        try:
-            reply = await self._redis.evalsha(TAKE_SHA, len(keys), *keys, *args)
-        except NoScriptError:
-            reply = await self._redis.eval(TAKE_SCRIPT, len(keys), *keys, *args)
+        reply = await TAKE(self._redis, keys, list(args))
         if not isinstance(reply, list) or len(reply) != 3:
             raise TypeError("unexpected reply from the rate-limit script")
         return reply

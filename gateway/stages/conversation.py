@@ -2,17 +2,21 @@
 
 The conversation id header is optional. Its mapping is stored under a keyed pseudonym of the
 caller and the id, so naming someone else's conversation id gives an empty scope, never theirs.
+
+Saving is a compare-and-set (`gateway.conversations`): when another turn of the conversation saved
+since this one loaded, the request is masked again from the newer mapping before anything is
+forwarded, so one placeholder never stands for two values.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from gateway.conversations import ConversationStore
-from gateway.errors import BadRequest
+from gateway.errors import BadRequest, ConversationConflict
 from gateway.exchange import Exchange
 from pii.vault import PlaceholderVault
 
@@ -40,18 +44,43 @@ class LoadConversation:
         owner = f"{principal.issuer}\x00{principal.subject}" if principal else "public"
         key = self._pseudonymize(f"conversation\x00{owner}\x00{conversation}")
         exchange.conversation_key = key
-        exchange.vault = PlaceholderVault.from_mapping(await self._store.load(key))
+        snapshot = await self._store.load(key)
+        exchange.vault = PlaceholderVault.from_mapping(snapshot.mapping)
+        exchange.conversation_version = snapshot.version
         return None
+
+
+SAVE_ATTEMPTS = 8
+"""Saves tried per turn; with more turns of one conversation racing, the last get 409."""
 
 
 class SaveConversation:
-    """Stores the conversation's mapping once the request is masked."""
+    """Stores the conversation's mapping once the request is masked; masks again on conflict."""
 
-    def __init__(self, store: ConversationStore) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        mask: Callable[[Exchange], Awaitable[object]],
+        attempts: int = SAVE_ATTEMPTS,
+    ) -> None:
         self._store = store
+        self._mask = mask
+        self._attempts = attempts
 
     async def __call__(self, exchange: Exchange) -> web.StreamResponse | None:
-        """Save when this exchange belongs to a conversation and added placeholders."""
-        if exchange.conversation_key is not None and exchange.request_operators:
-            await self._store.save(exchange.conversation_key, exchange.vault.mapping)
-        return None
+        """Save when this exchange belongs to a conversation and masked something.
+
+        Raises ConversationConflict (409) when other turns saved first `attempts` times in a row.
+        """
+        key = exchange.conversation_key
+        if key is None or not exchange.request_operators:
+            return None
+        for _ in range(self._attempts):
+            mapping = exchange.vault.mapping
+            if await self._store.save(key, mapping, exchange.conversation_version):
+                return None
+            snapshot = await self._store.load(key)
+            exchange.vault = PlaceholderVault.from_mapping(snapshot.mapping)
+            exchange.conversation_version = snapshot.version
+            await self._mask(exchange)
+        raise ConversationConflict()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +143,35 @@ async def test_when_a_conversation_continues_then_placeholders_keep_their_number
     assert (await chat(compliance_rig, "warga", body=second, **turn)).status == 200
     later = json.loads(compliance_rig.upstream.bodies[-1])["messages"][0]["content"]
     assert "<ID_NIK_1>" in later
+
+
+FAMILY = [f"31710125059{n:05d}" for n in range(2, 7)]  # synthetic NIKs of one family
+
+
+async def test_when_turns_of_a_conversation_race_then_no_placeholder_stands_for_two_values(
+    compliance_rig: Rig,
+) -> None:
+    turn = {"X-Conversation-ID": "percakapan-serentak"}
+
+    def body(text: str) -> dict[str, Any]:
+        return {**CHAT, "messages": [{"role": "user", "content": text}]}
+
+    assert (await chat(compliance_rig, "warga", body=body(f"NIK saya {NIK}"), **turn)).status == 200
+    responses = await asyncio.gather(
+        *(
+            chat(compliance_rig, "warga", body=body(f"NIK anggota keluarga {nik}"), **turn)
+            for nik in FAMILY
+        )
+    )
+    answers = [(await r.json())["choices"][0]["message"]["content"] for r in responses]
+    assert [r.status for r in responses] == [200] * len(FAMILY)
+    sent = [json.loads(b)["messages"][0]["content"] for b in compliance_rig.upstream.bodies[1:]]
+    placeholders = [re.findall(r"<ID_NIK_\d+>", text) for text in sent]
+    assert all(len(found) == 1 for found in placeholders), "each turn sends one placeholder"
+    assert len({found[0] for found in placeholders}) == len(FAMILY)
+    assert "<ID_NIK_1>" not in {found[0] for found in placeholders}  # the first turn's NIK
+    for nik, answer in zip(FAMILY, answers, strict=True):
+        assert nik in answer  # each caller gets back the value it sent, not another turn's
 
 
 async def test_when_exchanges_happened_then_the_audit_log_verifies_and_holds_no_values(

@@ -13,7 +13,7 @@ from gateway.errors import RateLimited
 from gateway.ratelimit.buckets import BucketCheck, BucketSpec
 from gateway.ratelimit.config import RouteRateLimit
 from gateway.ratelimit.limiter import RateLimiter
-from gateway.ratelimit.redis_backend import KEY_PREFIX, TAKE_SHA, RedisBuckets
+from gateway.ratelimit.redis_backend import KEY_PREFIX, TAKE, RedisBuckets
 
 SUBJECT = "principal\x1fhttps://idp.example\x1fsynthetic-user-1"
 
@@ -100,11 +100,11 @@ async def test_when_scripts_are_flushed_then_the_script_is_loaded_again_and_stat
     limiter = replica(limits(route_name, per_principal={"rate": 1, "per": 60.0, "burst": 2}))
     assert await outcome(limiter, route_name) == 0
     await admin.script_flush()
-    assert await admin.script_exists(TAKE_SHA) == [False]
+    assert await admin.script_exists(TAKE.sha) == [False]
     evals_before = await _calls(admin, "eval")
     assert await outcome(limiter, route_name) == 0  # NOSCRIPT, then EVAL
     assert await _calls(admin, "eval") == evals_before + 1
-    assert await admin.script_exists(TAKE_SHA) == [True]
+    assert await admin.script_exists(TAKE.sha) == [True]
     assert await outcome(limiter, route_name) > 0  # the bucket kept its level across the flush
 
 

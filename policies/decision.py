@@ -50,6 +50,9 @@ class Decision:
     masking: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     restore: bool = False
     scan_response: bool = True
+    revision: str | None = field(default=None, compare=False)
+    """The policy revision that decided, when the engine reports it with the answer (an OPA
+    server's bundle revision); not part of the document the policy writes."""
 
     @classmethod
     def deny(cls, reason: str = UNDEFINED_REASON, status: int = 403) -> Decision:

@@ -4,12 +4,17 @@
 undefined rule with no `result` key: that is a refusal (403). When OPA cannot answer - connection
 refused, no answer within `timeout` seconds (retries included), an HTTP error status - the engine
 raises PolicyUnavailable (503). A `result` that is not a well-formed decision is a refusal.
+
+Queries ask for provenance: when OPA serves a bundle, its answer names the bundle's revision, and
+that is the revision the decision carries (and `revision` follows it). A replica therefore records
+the policy revision OPA actually decided with, whenever OPA activated a new bundle.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -21,8 +26,28 @@ from yarl import URL
 from policies.decision import Decision, parse_decision
 from policies.engine import PACKAGE, RULE
 from policies.errors import PolicyUnavailable
+from policies.store import MAX_REVISION_CHARS
 
 log = logging.getLogger(__name__)
+
+
+_PROVENANCE: dict[str, bool] = {"provenance": True}
+
+
+def bundle_revision(answer: Mapping[str, object]) -> str | None:
+    """The revision in an OPA answer's provenance when OPA serves exactly one bundle with one
+    (printable, at most 128 characters as audit records hold); None otherwise."""
+    provenance = answer.get("provenance")
+    bundles = provenance.get("bundles") if isinstance(provenance, dict) else None
+    if not isinstance(bundles, dict) or len(bundles) != 1:
+        return None
+    (bundle,) = bundles.values()
+    revision = bundle.get("revision") if isinstance(bundle, dict) else None
+    if not isinstance(revision, str) or not revision:
+        return None
+    if len(revision) > MAX_REVISION_CHARS or not revision.isprintable():
+        return None
+    return revision
 
 
 class OpaServerEngine:
@@ -67,7 +92,8 @@ class OpaServerEngine:
 
     @property
     def revision(self) -> str:
-        """The revision given at construction, else a digest of the server's URL."""
+        """The bundle revision OPA named in its last answer; before that (or when OPA serves
+        no bundle) the revision given at construction, else a digest of the server's URL."""
         return self._revision
 
     @property
@@ -81,7 +107,10 @@ class OpaServerEngine:
         try:
             async with asyncio.timeout(self._timeout):
                 answer = await client.query_rule(
-                    input_data=dict(input), package_path=self._package, rule_name=self._rule
+                    input_data=dict(input),
+                    package_path=self._package,
+                    rule_name=self._rule,
+                    query_params=_PROVENANCE,
                 )
         except TimeoutError:
             raise PolicyUnavailable(
@@ -97,9 +126,17 @@ class OpaServerEngine:
         except ValueError:  # a JSON body that does not parse
             log.warning("the policy server answered with malformed JSON; refusing")
             return Decision.deny()
-        if not isinstance(answer, dict) or "result" not in answer:
-            return Decision.deny()  # undefined: OPA omits `result`
-        return parse_decision(answer["result"], source=f"OPA at {self._url}")
+        if not isinstance(answer, dict):
+            return Decision.deny()
+        revision = bundle_revision(answer)
+        if revision is not None:
+            self._revision = revision
+        decision = (
+            parse_decision(answer["result"], source=f"OPA at {self._url}")
+            if "result" in answer
+            else Decision.deny()  # undefined: OPA omits `result`
+        )
+        return dataclasses.replace(decision, revision=revision or self._revision)
 
     async def close(self) -> None:
         """Close the HTTP session."""

@@ -51,6 +51,8 @@ class Authorize:
         except policies.errors.PolicyUnavailable as exc:
             raise PolicyUnavailable(str(exc)) from None
         exchange.decision = decision
+        if decision.revision is not None:  # the engine says which revision decided (OPA)
+            exchange.policy_revision = decision.revision
 
         if not decision.allow:
             raise PolicyDenied(decision.reason or None, status=decision.status)

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-import subprocess
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from gateway.components import Components
 from gateway.config import config_from_mapping
@@ -29,94 +24,21 @@ from gateway.errors import ConfigError
 from gateway.policy_config import PolicyConfig
 from gateway.policy_engine import create_engine, reloadable
 from policies.embedded import EmbeddedEngine
+from policies.opa_server import OpaServerEngine
 from policies.store import PolicyLoadError
 from tests.gateway.process import route
+from tests.policies.bundle_service import RESOURCE, BundleService, opa_pulling
 from tests.policies.opa import free_port, opa_binary
 from tests.policies.signed_bundles import TESTER, Built, Signing, built, repack, signing
 from tests.policies.table import CITIZEN
 
 __all__ = ["built", "opa_binary", "signing"]
 
-RESOURCE = "bundles/gerbang.tar.gz"
 EMBEDDED_INTERVAL = 0.4
 OPA_INTERVAL = 1
 SLACK = 3.0
 """Seconds allowed beyond a polling interval for download, verification and compilation on a
 busy 2-core machine."""
-
-
-@dataclass(frozen=True)
-class Request:
-    client: str
-    """"gateway" (aiohttp) or "opa"."""
-    if_none_match: str | None
-    status: int
-    etag: str
-
-
-class BundleService:
-    """One bundle at /bundles/gerbang.tar.gz, its ETag, 304 when it matches, 503 while down."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.url = f"{self.base}/{RESOURCE}"
-        self.body = b""
-        self.etag = ""
-        self.down = False
-        self.requests: list[Request] = []
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
-
-    def publish(self, bundle: Path) -> str:
-        """Serve `bundle` from now on; returns its ETag."""
-        body = bundle.read_bytes()
-        self.body, self.etag = body, f'"{hashlib.sha256(body).hexdigest()[:16]}"'
-        return self.etag
-
-    def served(self, client: str, etag: str) -> bool:
-        """Whether `client` has downloaded the bundle with `etag` (a 200 for it)."""
-        return any(r.client == client and r.status == 200 and r.etag == etag for r in self.requests)
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        client = "gateway" if "aiohttp" in request.headers.get("User-Agent", "") else "opa"
-        sent = request.headers.get("If-None-Match")
-        body, etag = self.body, self.etag
-        if self.down:
-            status = 503
-        elif sent == etag:
-            status = 304
-        else:
-            status = 200
-        self.requests.append(Request(client, sent, status, etag))
-        if status == 200:
-            return web.Response(body=body, headers={"ETag": etag},
-                                content_type="application/gzip")  # fmt: skip
-        return web.Response(status=status, headers={"ETag": etag} if status == 304 else {})
-
-    async def _start(self) -> None:
-        app = web.Application()
-        app.router.add_get(f"/{RESOURCE}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-
-    async def _stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    @contextlib.contextmanager
-    def running(self) -> Iterator[BundleService]:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        try:
-            yield self
-        finally:
-            asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop.close()
 
 
 @pytest.fixture
@@ -158,11 +80,6 @@ async def _maybe_await(value: Any) -> Any:
     return await value if asyncio.iscoroutine(value) else value
 
 
-def _spawn(command: list[str]) -> subprocess.Popen[bytes]:
-    """Start a process without waiting for it."""
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def _names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
@@ -170,46 +87,24 @@ def _names(folder: Path) -> list[str]:
 @contextlib.asynccontextmanager
 async def _opa_polling(
     opa_binary: str, service: BundleService, public_key: Path, folder: Path
-) -> AsyncIterator[Callable[[], Any]]:
+) -> AsyncIterator[tuple[str, Callable[[], Any]]]:
     """`opa run --server` pulling the bundle from `service` every second, verifying it with
-    `public_key`; yields a coroutine function returning the revision OPA has activated."""
-    config = folder / "opa.yaml"
-    config.write_text(
-        f"services:\n  bundles:\n    url: {service.base}\n"
-        f"bundles:\n  gerbang:\n    service: bundles\n    resource: {RESOURCE}\n"
-        f"    polling: {{min_delay_seconds: {OPA_INTERVAL}, max_delay_seconds: {OPA_INTERVAL}}}\n"
-        "    signing: {keyid: verifier}\n"
-        "keys:\n  verifier: {algorithm: RS256}\n",
-        encoding="utf-8",
-    )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = _spawn(
-        [opa_binary, "run", "--server", "--addr", f"127.0.0.1:{port}", "--log-level", "error",
-         "--disable-telemetry", "--config-file", str(config),
-         "--set-file", f"keys.verifier.key={public_key}"]
-    )  # fmt: skip
-    async with aiohttp.ClientSession() as session:
+    `public_key`; yields its URL and a coroutine function returning the revision OPA has
+    activated."""
+    with opa_pulling(opa_binary, service, public_key, folder, OPA_INTERVAL) as url:
+        async with aiohttp.ClientSession() as session:
 
-        async def revision() -> str | None:
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(
-                    f"{url}/v1/data/system/bundles/gerbang/manifest/revision"
-                ) as response:
-                    if response.status == 200:
-                        result: str | None = (await response.json()).get("result")
-                        return result
-            return None
+            async def revision() -> str | None:
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with session.get(
+                        f"{url}/v1/data/system/bundles/gerbang/manifest/revision"
+                    ) as response:
+                        if response.status == 200:
+                            result: str | None = (await response.json()).get("result")
+                            return result
+                return None
 
-        try:
-            yield revision
-        finally:
-            process.terminate()
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            yield url, revision
 
 
 async def test_when_the_service_publishes_then_opa_and_the_gateway_converge_and_refuse_another_key(
@@ -220,14 +115,19 @@ async def test_when_the_service_publishes_then_opa_and_the_gateway_converge_and_
         "policy": _policy(service, signing.trusted.public, tmp_path / "policy.tar.gz"),
         "routes": [route("svc", "/", "http://127.0.0.1:9")],
     })  # fmt: skip
-    async with _opa_polling(opa_binary, service, signing.trusted.public, tmp_path) as opa:
+    async with _opa_polling(opa_binary, service, signing.trusted.public, tmp_path) as (url, opa):
         components = Components.build(config)  # downloads the first bundle before it returns
         await components.start()  # starts the poller
         gateway = components.policy
+        through_opa = OpaServerEngine(url, timeout=2.0, revision="local-files")
         try:
             assert gateway.revision == "rev-1"
             await _until(lambda: _is(opa(), "rev-1"), 20)
             assert (await gateway.decide(TESTER)).allow is False
+            # A gateway asking OPA learns the revision from OPA's answer, not its own files.
+            refused = await through_opa.decide(TESTER)
+            assert (refused.allow, refused.revision) == (False, "rev-1")
+            assert through_opa.revision == "rev-1"
 
             new = service.publish(built.v2)
             gateway_s, opa_s = await asyncio.gather(  # seconds since publishing, each
@@ -235,6 +135,8 @@ async def test_when_the_service_publishes_then_opa_and_the_gateway_converge_and_
                 _until(lambda: _is(opa(), "rev-2"), OPA_INTERVAL + SLACK),
             )
             assert (await gateway.decide(TESTER)).allow is True  # the new policy decides
+            allowed = await through_opa.decide(TESTER)
+            assert (allowed.allow, allowed.revision) == (True, "rev-2")
             assert service.served("gateway", new)
             assert service.served("opa", new)
 
@@ -247,6 +149,7 @@ async def test_when_the_service_publishes_then_opa_and_the_gateway_converge_and_
             assert await opa() == "rev-2"
             assert (await gateway.decide(TESTER)).allow is True
         finally:
+            await through_opa.close()
             await components.close()
     print(f"converged after publishing: gateway {gateway_s:.2f} s, OPA {opa_s:.2f} s")
 

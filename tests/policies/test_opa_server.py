@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from policies.errors import PolicyUnavailable
-from policies.opa_server import OpaServerEngine
+from policies.opa_server import OpaServerEngine, bundle_revision
 from tests.policies.opa import free_port
 from tests.policies.table import CITIZEN, exchange
 
@@ -181,3 +181,27 @@ async def test_well_formed_answer_is_obeyed_and_request_carries_the_input(
 def test_when_url_is_not_a_base_url_then_refused(url: str) -> None:
     with pytest.raises(ValueError, match="without a path"):
         OpaServerEngine(url)
+
+
+def _provenance(bundles: object) -> dict[str, object]:
+    return {"result": {}, "provenance": {"version": "1.22.3", "bundles": bundles}}
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (_provenance({"gerbang": {"revision": "rev-7"}}), "rev-7"),
+        ({"result": {}}, None),  # OPA serving files, not a bundle
+        (_provenance({}), None),
+        (_provenance({"a": {"revision": "r1"}, "b": {"revision": "r2"}}), None),  # which one?
+        (_provenance({"gerbang": {"revision": ""}}), None),
+        (_provenance({"gerbang": {"revision": 7}}), None),
+        (_provenance({"gerbang": {"revision": "r" * 129}}), None),  # longer than records hold
+        (_provenance({"gerbang": {"revision": "rev\n1"}}), None),
+        (_provenance(["gerbang"]), None),
+    ],
+)
+def test_the_revision_a_decision_carries_comes_only_from_one_well_formed_bundle(
+    answer: dict[str, object], expected: str | None
+) -> None:
+    assert bundle_revision(answer) == expected

@@ -6,7 +6,9 @@ processes; every replica has the same configuration except its ports and its own
 Redis; every replica opens the same keyring with the same KEK, so pseudonyms and sealed mappings
 agree. Callers' tokens come from `DemoIdentity` and the AI service is the recording
 OpenAI-compatible assistant of the compliance tests; both run on an event loop in a background
-thread of the test process, so tests can use their own loops. The policy is the default bundle.
+thread of the test process, so tests can use their own loops. The policy comes from one real
+OPA server that pulls the signed default bundle from a bundle service (tests/policies/
+bundle_service.py), as in the compose stack; every replica asks it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ REPLICA_START_DEADLINE_S = 90.0  # replicas start at once, each loading the PII 
 RATE_LIMITED_PREFIX = "/limited"
 # The limited route: 10 requests at once per caller, then one a minute (none within a test).
 RATE_BURST = 10
+POLICY_CACHE_S = 1.0
+"""How long a replica reuses a decision: a new policy revision reaches callers at most this long
+after OPA activates it."""
 _NGINX_SEARCH = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
 
 
@@ -286,6 +291,7 @@ class Cluster:
     auditor_key: Path
     audit_root: Path
     launcher: Launcher
+    opa_url: str
     nginx: Nginx | None = None
     replicas: list[Replica] = field(default_factory=list)
 
@@ -342,6 +348,11 @@ class Cluster:
                 "auditor_public_keys": [f"{self.auditor_key}.pub"],
                 "truncate_client_address": True,
             },
+            "policy": {
+                "engine": "opa",
+                "opa": {"url": self.opa_url, "timeout": 2.0},
+                "cache": {"max_age": POLICY_CACHE_S},
+            },
             "conversations": {"enabled": True, **redis, "timeout": 1.0, "ttl": 600.0},
             "rate_limits": {**redis, "on_store_failure": "refuse", "timeout": 0.5},
             "routes": [
@@ -370,8 +381,9 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def running_cluster(tmp: Path, redis_url: str, replicas: int) -> Iterator[Cluster]:
-    """Start the identity provider, the upstream, `replicas` gateways and nginx; stop them all."""
+def running_cluster(tmp: Path, redis_url: str, opa_url: str, replicas: int) -> Iterator[Cluster]:
+    """Start the identity provider, the upstream, `replicas` gateways asking the OPA server at
+    `opa_url`, and nginx; stop them all."""
     loop = LoopThread()
     identity = DemoIdentity()
     recorded = Recorded()
@@ -392,6 +404,7 @@ def running_cluster(tmp: Path, redis_url: str, replicas: int) -> Iterator[Cluste
         auditor_key=auditor_key,
         audit_root=tmp / "audit",
         launcher=launcher,
+        opa_url=opa_url,
     )
     try:
         loop.call(identity.start(HOST))

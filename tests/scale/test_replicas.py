@@ -1,9 +1,10 @@
 """Gateway replicas behind nginx share state and keep their audit promise (docs/deployment.md).
 
-Two `gerbang serve` processes behind a real nginx, one Redis and one keyring, the default policy
-bundle, JWT callers (role `warga`) and a recording OpenAI-compatible assistant (tests/scale/
-cluster.py). Every request goes through nginx; which replica answered comes from the replicas'
-own access logs and audit logs, never from assumptions about the balancing.
+Two `gerbang serve` processes behind a real nginx, one Redis, one keyring, one OPA server pulling
+the signed default policy bundle from a bundle service, JWT callers (role `warga`) and a
+recording OpenAI-compatible assistant (tests/scale/cluster.py). Every request goes through nginx;
+which replica answered comes from the replicas' own access logs and audit logs, never from
+assumptions about the balancing.
 """
 
 from __future__ import annotations
@@ -24,8 +25,18 @@ import pytest
 
 from audit.auditor_keys import load_private
 from audit.reader import LogReader, ReadRecord
-from tests.scale.cluster import RATE_BURST, RATE_LIMITED_PREFIX, Cluster, citizen, rss_bytes
-from tests.scale.conftest import soak_seconds
+from gateway.demo.identity import DemoCaller
+from tests.policies.bundle_service import BundleService
+from tests.policies.signed_bundles import Built
+from tests.scale.cluster import (
+    POLICY_CACHE_S,
+    RATE_BURST,
+    RATE_LIMITED_PREFIX,
+    Cluster,
+    citizen,
+    rss_bytes,
+)
+from tests.scale.conftest import OPA_POLLING_S, soak_seconds
 
 pytestmark = pytest.mark.scale
 
@@ -184,7 +195,61 @@ async def test_rate_limit_holds_across_replicas(cluster: Cluster) -> None:
     assert sum(admitted.values()) == RATE_BURST, admitted
 
 
-# -- (c) SIGKILL under load -----------------------------------------------------------------------
+# -- (c) policy updates ---------------------------------------------------------------------------
+
+SLACK_S = 3.0
+"""Seconds allowed beyond OPA's polling interval and the decision cache's age for download,
+verification and compilation on a busy 2-core machine."""
+PROBES = 8
+
+
+async def test_a_policy_update_reaches_every_replica_and_records_name_its_revision(
+    cluster: Cluster, bundles: BundleService, built: Built
+) -> None:
+    tester = DemoCaller(f"penguji-{uuid.uuid4().hex[:8]}", ("penguji",), "a tester (scale tests)")
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+
+        async def probe(tag: str) -> dict[str, int]:
+            """Request id -> status of PROBES requests as the tester, spread by nginx."""
+            ids = [f"policy-{tag}-{uuid.uuid4().hex}" for _ in range(PROBES)]
+
+            async def one(rid: str) -> int:
+                headers = {**cluster.headers(tester), "X-Request-ID": rid}
+                async with session.post(
+                    cluster.url + CHAT, json=chat_body("Jam buka kantor?"), headers=headers
+                ) as response:
+                    await response.read()
+                    return response.status
+
+            return dict(zip(ids, await asyncio.gather(*(one(rid) for rid in ids)), strict=True))
+
+        before = await probe("v1")
+        assert set(before.values()) == {403}, "the default policy does not know `penguji`"
+
+        published = time.monotonic()
+        bundles.publish(built.v2)
+        deadline = OPA_POLLING_S + POLICY_CACHE_S + SLACK_S
+        while True:
+            after = await probe("v2")
+            if set(after.values()) == {200}:
+                break
+            assert time.monotonic() - published < deadline, f"not everywhere in {deadline} s"
+            await asyncio.sleep(0.1)
+        reached_s = time.monotonic() - published
+
+    answered = await answered_by(cluster, [*before, *after])
+    assert {answered[rid] for rid in after} == {r.name for r in cluster.replicas}
+    view = auditor_view(cluster, f"policy-{uuid.uuid4().hex[:8]}")
+    revisions = {
+        item.record.request_id: item.record.decision and item.record.decision.policy_revision
+        for item in read_all(cluster, view)
+    }
+    assert {revisions[rid] for rid in before} == {"rev-1"}
+    assert {revisions[rid] for rid in after} == {"rev-2"}
+    print(f"policy rev-2 answered by every replica {reached_s:.2f} s after publishing")
+
+
+# -- (d) SIGKILL under load -----------------------------------------------------------------------
 
 
 @dataclass
@@ -364,7 +429,7 @@ async def test_audit_export_of_all_replicas_is_in_time_order(cluster: Cluster) -
     assert times == sorted(times), "the export is not in time order across replicas"
 
 
-# -- (d) sustained load ---------------------------------------------------------------------------
+# -- (e) sustained load ---------------------------------------------------------------------------
 
 RSS_INTERVAL_S = 1.0
 RSS_GROWTH_LIMIT = 16 * 1024 * 1024  # after warm-up; the soak variant shows whether it is a trend

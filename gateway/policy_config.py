@@ -20,8 +20,8 @@
     max_age = 5.0                    # seconds a decision is reused
 
 With engine = "opa", OPA serves its own copy of the policy and names the revision of the bundle it
-decided with; `dir`, when it exists, gives the revision recorded while OPA serves no bundle. OPA verifies and polls its
-own bundles: verification_key and bundle_url are the embedded engine's.
+decided with; `dir`, when it exists, gives the revision recorded while OPA serves no bundle. OPA
+verifies and polls its own bundles: verification_key and bundle_url are the embedded engine's.
 """
 
 from __future__ import annotations

@@ -59,13 +59,18 @@ class ResponseRewriter:
         `context` is text that came just before (already sent); it helps detection see context
         words but is not rewritten or returned.
         """
-        if self.analyze is not None and text:
-            whole = context + text
-            findings = [f for f in self.analyze(whole) if f.start >= len(context)]
-            if findings:
-                self.counts.add(findings)
-                text = self.anonymizer.mask(whole, findings, self.plan, self.vault).text
-                text = text[len(context) :]
+        whole = context + text
+        findings = self.analyze(whole) if self.analyze is not None and text else ()
+        return self.apply(whole, findings, len(context))
+
+    def apply(self, whole: str, findings: Sequence[Finding], start: int) -> str:
+        """`whole[start:]` with `findings` (offsets into `whole`) masked where they lie wholly
+        in it, then the caller's placeholders restored."""
+        text = whole[start:]
+        inside = [f for f in findings if f.start >= start and f.end <= len(whole)]
+        if inside:
+            self.counts.add(inside)
+            text = self.anonymizer.mask(whole, inside, self.plan, self.vault).text[start:]
         if self.mapping:
             restored = restore(text, self.mapping)
             if restored != text:
@@ -87,34 +92,55 @@ class HeldStream:
         """Add a piece; return the rewritten text that may be sent now (possibly empty)."""
         self._pending += piece
         cut = len(self._pending) - self._hold
-        if cut <= 0:
-            return ""
-        cut = self._safe_cut(cut)
-        return self._release(cut) if cut > 0 else ""
+        return self._advance(cut) if cut > 0 else ""
 
     def finish(self) -> str:
         """The rest, rewritten, at the end of the stream."""
-        return self._release(len(self._pending)) if self._pending else ""
+        if not self._pending:
+            return ""
+        whole = self._sent_tail + self._pending
+        findings = self._analyze(whole)
+        self._pending = ""
+        return self._rewriter.apply(whole, findings, len(self._sent_tail))
 
-    def _safe_cut(self, cut: int) -> int:
-        """Move `cut` back so no finding or placeholder is split by it."""
-        rewriter = self._rewriter
-        if rewriter.analyze is not None:
-            for finding in rewriter.analyze(self._pending):
-                if finding.start < cut < finding.end:
-                    cut = finding.start
-        opened = _OPEN_PLACEHOLDER.search(self._pending, max(0, cut - PLACEHOLDER_MAX), cut)
-        if opened is not None:
-            cut = opened.start()
-        # Release whole words only: "Bera|pa" would be judged as a word (a name) of its own.
-        # Text without any whitespace is held at most three windows, then cut anyway.
+    def _analyze(self, whole: str) -> Sequence[Finding]:
+        analyze = self._rewriter.analyze
+        return analyze(whole) if analyze is not None else ()
+
+    def _advance(self, cut: int) -> str:
+        """Release the text before `cut`, moved back so that no finding or placeholder is split.
+
+        One scan of the recent released text and everything held serves both to place the cut
+        and to mask what is released (detection also sees the words after the cut).
+        """
+        context = self._sent_tail
+        offset = len(context)
+        whole = context + self._pending
+        findings = self._analyze(whole)
+        while True:  # until no rule moves it: a word boundary may fall inside "3273 0125 ..."
+            moved = cut
+            for finding in findings:  # one that began in text already sent cannot be masked
+                if finding.start >= offset and finding.start < offset + moved < finding.end:
+                    moved = finding.start - offset
+            start = max(0, moved - PLACEHOLDER_MAX)
+            opened = _OPEN_PLACEHOLDER.search(self._pending, start, moved) if moved > 0 else None
+            if opened is not None:
+                moved = opened.start()
+            moved = self._word_boundary(moved) if moved > 0 else 0
+            if moved == cut:
+                break
+            cut = moved
+        if cut <= 0:
+            return ""
+        head, self._pending = self._pending[:cut], self._pending[cut:]
+        out = self._rewriter.apply(whole[: offset + cut], findings, offset)
+        self._sent_tail = (context + head)[-self._hold :]
+        return out
+
+    def _word_boundary(self, cut: int) -> int:
+        """Release whole words only: "Bera|pa" would be judged as a word (a name) of its own.
+        Text without any whitespace is held at most three windows, then cut anyway."""
         space = max(self._pending.rfind(c, 0, cut) for c in " \n\t")
         if space >= 0:
             return space + 1
         return cut if len(self._pending) > 3 * self._hold else 0
-
-    def _release(self, cut: int) -> str:
-        head, self._pending = self._pending[:cut], self._pending[cut:]
-        out = self._rewriter.rewrite(head, self._sent_tail)
-        self._sent_tail = (self._sent_tail + head)[-self._hold :]
-        return out

@@ -134,7 +134,7 @@ async def test_when_another_turn_saved_since_loading_then_the_save_is_refused(
 ) -> None:
     key = f"race-{uuid.uuid4().hex}"
     first, second = await store.load(key), await store.load(key)
-    assert first.version is None and second.version is None
+    assert (first.version, second.version) == (None, None)
     assert await store.save(key, {"<ID_NIK_1>": NIK}, first.version)
     # The second turn loaded the same (empty) mapping: its save must not overwrite the first's.
     assert not await store.save(key, {"<ID_NIK_1>": "3171234567890011"}, second.version)

@@ -122,3 +122,26 @@ def test_when_text_is_released_then_it_is_cut_between_words(
     assert released
     assert all(part[-1].isspace() for part in released)  # "Bera|pa" never goes out alone
     assert "".join(parts) + held.finish() == text
+
+
+SPACED_NIK = "3273 0125 0590 0001"  # synthetic (valid area and birth date), in groups
+
+
+@pytest.mark.parametrize("size", [1, 3, 4, 9])
+def test_when_an_identifier_written_with_spaces_reaches_the_cut_then_no_group_leaks(
+    engine: PiiEngine, anonymizer: Anonymizer, size: int
+) -> None:
+    # The cut falls at every position of the number in turn (one run per piece size); the
+    # number's own spaces are word boundaries, and releasing at one would send its first groups
+    # unmasked (they are no NIK on their own).
+    text = (
+        "Data keluarga yang tercatat pada berkas permohonan pindah datang adalah sebagai berikut. "
+        f"NIK kepala keluarga ({SPACED_NIK}),dengan alamat yang sama. Silakan periksa kembali "
+        "sebelum berkas dikirim ke kantor kecamatan, karena perubahan setelah itu memerlukan "
+        "surat pengantar baru dari kelurahan."
+    )
+    pieces = [text[i : i + size] for i in range(0, len(text), size)]
+    streamed, _ = stream(rewriter(engine, anonymizer, restore=False), pieces)
+    assert SPACED_NIK not in streamed
+    assert "3273 0125" not in streamed
+    assert streamed == rewriter(engine, anonymizer, restore=False).rewrite(text)

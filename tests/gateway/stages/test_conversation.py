@@ -31,9 +31,7 @@ def _exchange(store_version: bytes | None) -> Exchange:
     return exchange
 
 
-async def test_when_another_turn_saved_first_then_the_request_is_masked_again_from_its_mapping() -> (
-    None
-):
+async def test_when_another_turn_saved_first_then_the_request_is_masked_again() -> None:
     store = _store()
     loaded = await store.load(KEY)
     assert await store.save(KEY, {"<ID_NIK_1>": THEIRS}, loaded.version)  # the other turn won

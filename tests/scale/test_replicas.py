@@ -457,6 +457,11 @@ async def test_sustained_load_has_no_errors_and_flat_memory(cluster: Cluster) ->
     for name, series in samples.items():
         settled = [rss for t, rss in series if t >= warmup]
         assert settled, name
+        quarters = [settled[min(len(settled) - 1, k * len(settled) // 4)] for k in range(5)]
+        print(
+            f"{name}: {len(load.complete)} exchanges in {seconds:g} s; RSS after warm-up, by "
+            f"quarter: {' -> '.join(f'{rss / 2**20:.1f}' for rss in quarters)} MiB"
+        )
         growth = max(settled) - settled[0]
         assert growth <= RSS_GROWTH_LIMIT, (
             f"{name}: RSS grew {growth / 2**20:.1f} MiB after warm-up "

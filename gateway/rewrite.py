@@ -6,8 +6,9 @@ allows), so restored values are never mistaken for personal data the upstream pr
 
 `HeldStream` does the same for text that arrives in pieces (SSE deltas, chunks): it holds back a
 bounded window so a placeholder or an identifier split across pieces is still whole when it is
-rewritten. Text leaves the window at the first word boundary with more than `hold`
-characters after it.
+rewritten. Text leaves the window once `step` characters have gathered beyond `hold`, at the last
+word boundary with at least `hold` characters after it: one scan per `step` characters rather
+than one per piece (model streams send a few characters per event).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ Analyze = Callable[[str], Sequence[Finding]]
 # number + `>`; 48 leaves room for long numbers.
 PLACEHOLDER_MAX = 48
 DEFAULT_HOLD = 96  # characters; longer than any identifier written with separators
+DEFAULT_STEP = 32  # characters gathered beyond the window before the next release (one scan)
 _OPEN_PLACEHOLDER = re.compile(r"<[A-Z_]*[0-9]*$")
 
 
@@ -82,9 +84,15 @@ class ResponseRewriter:
 class HeldStream:
     """One stream of text pieces, rewritten with a bounded hold-back window."""
 
-    def __init__(self, rewriter: ResponseRewriter, hold: int = DEFAULT_HOLD) -> None:
+    def __init__(
+        self, rewriter: ResponseRewriter, hold: int = DEFAULT_HOLD, step: int = DEFAULT_STEP
+    ) -> None:
+        """`hold`: characters kept back for the next pieces; `step`: characters beyond it to
+        gather before releasing, so a stream of small pieces is scanned once per `step`, not
+        once per piece (text waits at most `hold + step` characters and a word)."""
         self._rewriter = rewriter
         self._hold = max(hold, PLACEHOLDER_MAX)
+        self._step = max(step, 1)
         self._pending = ""
         self._sent_tail = ""  # recent original text already released, as detection context
 
@@ -92,7 +100,7 @@ class HeldStream:
         """Add a piece; return the rewritten text that may be sent now (possibly empty)."""
         self._pending += piece
         cut = len(self._pending) - self._hold
-        return self._advance(cut) if cut > 0 else ""
+        return self._advance(cut) if cut >= self._step else ""
 
     def finish(self) -> str:
         """The rest, rewritten, at the end of the stream."""

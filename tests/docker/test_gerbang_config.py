@@ -9,14 +9,12 @@ import re
 import subprocess
 import sys
 import tomllib
-import warnings
 from pathlib import Path
-from typing import Any
 
 import pytest
 from yarl import URL
 
-from gateway.config import GatewayConfig, RouteConfig, config_from_mapping
+from gateway.config import config_from_mapping
 from keys.kek import load_kek
 from keys.keyring import Keyring
 from tests.docker.stack import DOCKER, ContainerPaths, free_port, running, services, wait_for_http
@@ -58,26 +56,6 @@ def gateway_files(prepared, tmp_path):
     )
 
 
-def _without_pending(data: dict[str, Any]) -> dict[str, Any]:
-    """Drop the sections GatewayConfig does not know yet (RECONCILE in gerbang.toml), loudly."""
-    pending = sorted(set(data) - set(GatewayConfig.model_fields))
-    route_pending = sorted(
-        {key for route in data.get("routes", []) for key in route} - set(RouteConfig.model_fields)
-    )
-    if pending or route_pending:
-        warnings.warn(
-            f"docker/gerbang.toml: not validated yet, GatewayConfig has no {pending} and "
-            f"RouteConfig no {route_pending} (RECONCILE)",
-            stacklevel=2,
-        )
-    data = {key: value for key, value in data.items() if key not in pending}
-    data["routes"] = [
-        {key: value for key, value in route.items() if key not in route_pending}
-        for route in data["routes"]
-    ]
-    return data
-
-
 def test_when_the_replicas_read_the_config_then_it_is_valid(gateway_files, prepared):
     text = CONFIG.read_text("utf-8")
     mapped = gateway_files.rewrite(text)
@@ -86,7 +64,7 @@ def test_when_the_replicas_read_the_config_then_it_is_valid(gateway_files, prepa
         # Every file the config names is one compose gives the replica.
         hosts = [str(host) for host in gateway_files.mapping.values()]
         assert any(path == h or path.startswith(h + "/") for h in hosts), f"{path} not mounted"
-    data = _without_pending(tomllib.loads(mapped))
+    data = tomllib.loads(mapped)
     config = config_from_mapping(data, source=str(CONFIG), base_dir=DOCKER)
     assert config.keys is not None
     assert config.audit is not None

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.rewrite import DEFAULT_HOLD, HeldStream, ResponseRewriter
+from gateway.rewrite import DEFAULT_HOLD, DEFAULT_STEP, HeldStream, ResponseRewriter
 from pii.anonymizer import Anonymizer, OperatorSpec
 from pii.engine import PiiEngine
+from pii.findings import Finding
 from pii.vault import PlaceholderVault
 
 NIK = "3171234567890003"  # synthetic, valid shape and area
@@ -108,7 +109,8 @@ def test_when_text_flows_then_it_is_held_back_at_most_the_window(
     released = 0
     for i, char in enumerate(text, start=1):
         released += len(held.feed(char))
-        assert i - released <= DEFAULT_HOLD + len("kependudukan ")  # + one word at most
+        # The window, what gathers before the next release, and one word at most.
+        assert i - released <= DEFAULT_HOLD + DEFAULT_STEP + len("kependudukan ")
     assert released + len(held.finish()) == len(text)
 
 
@@ -145,3 +147,21 @@ def test_when_an_identifier_written_with_spaces_reaches_the_cut_then_no_group_le
     assert SPACED_NIK not in streamed
     assert "3273 0125" not in streamed
     assert streamed == rewriter(engine, anonymizer, restore=False).rewrite(text)
+
+
+def test_when_a_stream_arrives_in_small_pieces_then_it_is_scanned_once_per_step(
+    engine: PiiEngine, anonymizer: Anonymizer
+) -> None:
+    scans: list[int] = []
+
+    def counting(text: str) -> list[Finding]:
+        scans.append(len(text))
+        return engine.analyze(text)
+
+    r = rewriter(engine, anonymizer)
+    r.analyze = counting
+    text = "Layanan kependudukan buka setiap hari kerja pukul delapan pagi. " * 16
+    streamed, _ = stream(r, [text[i : i + 5] for i in range(0, len(text), 5)])
+    assert streamed == text
+    assert len(scans) <= len(text) // DEFAULT_STEP + 2  # not one per 5-character piece
+    assert max(scans) <= 2 * DEFAULT_HOLD + DEFAULT_STEP + len("kependudukan ")

@@ -6,12 +6,14 @@ it runs on aiohttp's low-level `web.Server` and skips that per-request work.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
 
 from aiohttp import web
 
 from gateway.access_log import AccessLog
+from gateway.client_address import ClientAddresses
 from gateway.components import Components
 from gateway.config import GatewayConfig
 from gateway.metrics import ProxyMetrics
@@ -41,7 +43,12 @@ class ProxyService:
         self.access_log = AccessLog(config.logging.format) if config.server.access_log else None
         self.parts = Components.build(config, audit_stream=audit_stream_name(worker_slot))
         stages = build_stages(RouteTable(config.routes), self.upstream, metrics, self.parts)
-        self.handle = Pipeline(stages, metrics, self.access_log, self.parts.audit).handle
+        addresses = ClientAddresses(
+            [ipaddress.ip_network(net) for net in config.server.trusted_proxies]
+        )
+        self.handle = Pipeline(
+            stages, metrics, self.access_log, self.parts.audit, client_addresses=addresses
+        ).handle
 
     async def start(self) -> None:
         """Open the upstream pool, the audit log and the policy engine."""

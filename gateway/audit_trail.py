@@ -62,7 +62,7 @@ class AuditTrail:
                 if principal is not None
                 else None
             ),
-            client_address=client_address(request.remote, truncate=self._truncate),
+            client_address=client_address(exchange.client_address, truncate=self._truncate),
             route=exchange.route_name,
             method=request.method if request.method.isalpha() else "",
             path_template=path_template(request.path_qs),

@@ -7,6 +7,7 @@ Relative paths are resolved against the directory of the configuration file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -108,6 +109,16 @@ class ServerTls(_Model):
     _no_inline_secret = field_validator("key_password", mode="before")(_secret_ref)
 
 
+def _network(value: str) -> str:
+    """An address or network (`10.0.0.0/8`, `::1`), in its normal form."""
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an IP address or network (host bits must be zero: 10.0.0.0/8)"
+        ) from None
+
+
 class ServerConfig(_Model):
     """The public listener."""
 
@@ -117,6 +128,10 @@ class ServerConfig(_Model):
     shutdown_timeout: Seconds = 30.0
     access_log: bool = True
     tls: ServerTls | None = None
+    trusted_proxies: Annotated[
+        tuple[Annotated[str, AfterValidator(_network)], ...], BeforeValidator(_as_tuple)
+    ] = ()
+    """Load balancers whose X-Forwarded-For names the client (gateway/client_address.py)."""
 
 
 class AdminConfig(_Model):

@@ -30,6 +30,7 @@ class Exchange:
 
     request: web.BaseRequest
     request_id: str
+    client_address: str | None = None  # the peer, or the client a trusted proxy forwarded for
     started: float = field(default_factory=time.perf_counter)
     match: RouteMatch | None = None
     status: int | None = None

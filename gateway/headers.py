@@ -24,7 +24,7 @@ HOP_BY_HOP = frozenset(
     }
 )
 REQUEST_ID_HEADER = istr("X-Request-ID")
-_X_FORWARDED_FOR = istr("X-Forwarded-For")
+X_FORWARDED_FOR = istr("X-Forwarded-For")
 _X_FORWARDED_PROTO = istr("X-Forwarded-Proto")
 _X_FORWARDED_HOST = istr("X-Forwarded-Host")
 # Request ids need to be unique, not secret: a seeded generator avoids a syscall per exchange.
@@ -33,7 +33,7 @@ _IDS = random.Random(os.urandom(32))  # noqa: S311 - uniqueness, not secrecy
 _NOT_FORWARDED_UPSTREAM = (
     *(istr(name) for name in sorted(HOP_BY_HOP)),
     istr("Host"),
-    _X_FORWARDED_FOR,
+    X_FORWARDED_FOR,
     _X_FORWARDED_PROTO,
     _X_FORWARDED_HOST,
     REQUEST_ID_HEADER,
@@ -93,7 +93,7 @@ def upstream_request_headers(
         chain = f"{chain}, {client_ip}" if chain else client_ip
     # These names were all dropped from `out` above, so adding never duplicates one.
     if chain:
-        out.add(_X_FORWARDED_FOR, chain)
+        out.add(X_FORWARDED_FOR, chain)
     out.add(_X_FORWARDED_PROTO, scheme)
     if host:
         out.add(_X_FORWARDED_HOST, host)

@@ -21,10 +21,11 @@ from aiohttp import web
 
 from gateway.access_log import AccessLog
 from gateway.audit_trail import AuditTrail
+from gateway.client_address import ClientAddresses
 from gateway.components import Components
 from gateway.errors import BodyTooLarge, GerbangError
 from gateway.exchange import CLIENT_CLOSED, Exchange
-from gateway.headers import request_id_from
+from gateway.headers import X_FORWARDED_FOR, request_id_from
 from gateway.metrics import NO_ROUTE, ProxyMetrics, method_label
 from gateway.problem import problem_response
 from gateway.rewrite import ResponseRewriter
@@ -123,8 +124,10 @@ class Pipeline:
         metrics: ProxyMetrics,
         access_log: AccessLog | None,
         audit: AuditTrail | None = None,
+        client_addresses: ClientAddresses | None = None,
     ) -> None:
         self._stages = tuple(stages)
+        self._client_addresses = client_addresses or ClientAddresses()
         self._metrics = metrics
         self._access_log = access_log
         self._audit = audit
@@ -133,6 +136,9 @@ class Pipeline:
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """The aiohttp handler for every proxied request."""
         exchange = Exchange(request, request_id_from(request.headers))
+        exchange.client_address = self._client_addresses.resolve(
+            request.remote, request.headers.get(X_FORWARDED_FOR)
+        )
         if self._audit is not None:
             exchange.finalizer = self._audit.record
         self._metrics.in_flight += 1

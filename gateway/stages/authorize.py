@@ -40,7 +40,7 @@ class Authorize:
             method=request.method,
             path=request.path,
             purpose=exchange.purpose,
-            client_address=request.remote,
+            client_address=exchange.client_address,
             pii_request=pii_counts(exchange) if exchange.request_scanned else None,
         )
         # Read before deciding: a reload during the decision must not relabel it. (The embedded

@@ -18,7 +18,7 @@ def caller_key(exchange: Exchange) -> str:
     principal = exchange.principal
     if principal is not None:
         return f"principal\x1f{principal.issuer}\x1f{principal.subject}"
-    return f"client\x1f{exchange.request.remote or '-'}"
+    return f"client\x1f{exchange.client_address or '-'}"
 
 
 class RateLimit:

@@ -181,7 +181,7 @@ def test_when_the_stack_is_reached_from_the_host_then_only_two_loopback_ports_ar
     }
     assert published == {"lb": ["127.0.0.1:8080:8080"], "oidc": ["127.0.0.1:8443:8443"]}
     networks = load_compose()["networks"]
-    assert networks["internal"] == {"internal": True}  # no route out: nothing downloads
+    assert networks["internal"]["internal"] is True  # no route out: nothing downloads
     for name, service in services().items():
         attached = service.get("networks", [])
         attached = list(attached) if isinstance(attached, dict | list) else []

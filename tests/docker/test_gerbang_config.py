@@ -103,6 +103,10 @@ def test_when_the_config_names_other_services_then_compose_runs_them_there():
     assert issuer["audiences"] == provider["environment"]["OIDC_RESOURCES"].split()
     jwks = URL(issuer["jwks_uri"])
     assert jwks.host in compose["oidc"]["networks"]["internal"]["aliases"]
+    # Clients behind the load balancer: the replicas trust exactly its fixed internal address.
+    assert data["server"]["trusted_proxies"] == [
+        compose["lb"]["networks"]["internal"]["ipv4_address"]
+    ]
     assert f"listen {jwks.port} ssl;" in (DOCKER / "nginx" / "oidc.conf").read_text("utf-8")
 
 

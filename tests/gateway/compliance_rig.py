@@ -201,8 +201,11 @@ class RigFactory:
         """The test policy, written once."""
         return write_policy(self._tmp / "policy")
 
-    async def start(self, policy: dict[str, Any] | None = None) -> Rig:
-        """A gateway with the given `[policy]` section (default: embedded, the test policy)."""
+    async def start(
+        self, policy: dict[str, Any] | None = None, server: dict[str, Any] | None = None
+    ) -> Rig:
+        """A gateway with the given `[policy]` section (default: embedded, the test policy) and
+        `[server]` section (default: the defaults)."""
         tmp = self._tmp
         idp = IdentityProvider()
         await idp.start()
@@ -231,6 +234,7 @@ class RigFactory:
                     "auditor_public_keys": [str(auditor_public)],
                 },
                 "policy": policy or {"engine": "embedded", "dir": str(self.policy_dir())},
+                "server": server or {},
                 "routes": [
                     {
                         "name": "lara",

@@ -260,3 +260,27 @@ async def test_when_the_audit_log_cannot_be_written_then_exchanges_are_refused_u
     assert refused.status == 503
     assert (await refused.json())["code"] == "audit_unavailable"
     assert len(compliance_rig.upstream.bodies) == before  # nothing forwarded while failing
+
+
+def _exported(rig: Rig, capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    capsys.readouterr()
+    export = ["audit", "export", str(rig.audit_dir), "--key", str(rig.auditor_key)]
+    assert gerbang([*export, "--format", "jsonl"]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("trusted", "recorded"), [(["127.0.0.0/8"], "203.0.113.7"), ([], "127.0.0.1")]
+)
+async def test_when_a_trusted_balancer_forwards_then_the_record_names_the_client(
+    rig_factory: RigFactory,
+    capsys: pytest.CaptureFixture[str],
+    trusted: list[str],
+    recorded: str,
+) -> None:
+    rig = await rig_factory.start(server={"trusted_proxies": trusted})
+    response = await chat(rig, "warga", **{"X-Forwarded-For": "198.51.100.9, 203.0.113.7"})
+    assert response.status == 200
+    await rig.service.close()
+    (record,) = [r for r in _exported(rig, capsys) if r.get("event", "exchange") == "exchange"]
+    assert record["client_address"] == recorded

@@ -3,6 +3,7 @@ down and the config refuses, callers told apart by principal or, on public route
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from gateway.auth.principal import Principal
+from gateway.client_address import ClientAddresses
 from gateway.config import config_from_mapping
 from gateway.errors import RateLimited
 from gateway.exchange import Exchange
@@ -59,7 +61,7 @@ async def serve(aiohttp_raw_server: Any, aiohttp_client: Any, route_name: str) -
     )
     limiters: list[RateLimiter] = []
 
-    async def build(settings: RateLimitsConfig) -> Any:
+    async def build(settings: RateLimitsConfig, trusted: tuple[str, ...] = ()) -> Any:
         limiter = RateLimiter.from_config(settings, {route_name: LIMITED})
         limiters.append(limiter)
         stages = (
@@ -68,7 +70,10 @@ async def serve(aiohttp_raw_server: Any, aiohttp_client: Any, route_name: str) -
             RateLimit(limiter),
             Answers(),
         )
-        pipeline = Pipeline(stages, ProxyMetrics(CollectorRegistry()), None)
+        addresses = ClientAddresses([ipaddress.ip_network(net) for net in trusted])
+        pipeline = Pipeline(
+            stages, ProxyMetrics(CollectorRegistry()), None, client_addresses=addresses
+        )
         return await aiohttp_client(await aiohttp_raw_server(pipeline.handle))
 
     yield build
@@ -107,6 +112,28 @@ async def test_when_a_public_caller_has_no_principal_then_its_address_is_the_buc
         async with client.get("/limited") as resp:
             statuses.append(resp.status)
     assert statuses == [200, 429]
+
+
+async def _statuses(client: Any, *forwarded_for: str) -> list[int]:
+    statuses = []
+    for chain in forwarded_for:
+        async with client.get("/limited", headers={"X-Forwarded-For": chain}) as resp:
+            statuses.append(resp.status)
+    return statuses
+
+
+async def test_when_behind_a_trusted_balancer_then_each_forwarded_client_has_its_bucket(
+    serve: Any,
+):
+    client = await serve(RateLimitsConfig(), trusted=("127.0.0.0/8",))  # the balancer's network
+    assert await _statuses(client, "203.0.113.7", "203.0.113.8") == [200, 200]
+    # What a client prepends cannot move it to another bucket: the balancer appended its address.
+    assert await _statuses(client, "198.51.100.9, 203.0.113.7") == [429]
+
+
+async def test_when_the_peer_is_not_a_trusted_proxy_then_forwarded_for_is_ignored(serve: Any):
+    client = await serve(RateLimitsConfig())
+    assert await _statuses(client, "203.0.113.7", "203.0.113.8") == [200, 429]
 
 
 async def test_when_redis_is_down_and_refuse_is_configured_then_503_problem(serve: Any):

@@ -41,7 +41,11 @@ class ProxyService:
         self._config = config
         self.upstream = UpstreamClient(config.upstream_pool, config.routes)
         self.access_log = AccessLog(config.logging.format) if config.server.access_log else None
-        self.parts = Components.build(config, audit_stream=audit_stream_name(worker_slot))
+        self.parts = Components.build(
+            config,
+            audit_stream=audit_stream_name(worker_slot),
+            rate_limit_metrics=metrics.rate_limits,
+        )
         stages = build_stages(RouteTable(config.routes), self.upstream, metrics, self.parts)
         addresses = ClientAddresses(
             [ipaddress.ip_network(net) for net in config.server.trusted_proxies]

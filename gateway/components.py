@@ -29,6 +29,7 @@ from gateway.conversations import (
 from gateway.errors import ConfigError
 from gateway.policy_engine import create_engine
 from gateway.ratelimit.limiter import RateLimiter
+from gateway.ratelimit.metrics import RateLimitMetrics
 from keys.aead import AeadSealer
 from keys.algorithms import sha256
 from keys.errors import KeysError
@@ -72,7 +73,13 @@ class Components:
     _watcher: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, config: GatewayConfig, *, audit_stream: str | None = None) -> Components:
+    def build(
+        cls,
+        config: GatewayConfig,
+        *,
+        audit_stream: str | None = None,
+        rate_limit_metrics: RateLimitMetrics | None = None,
+    ) -> Components:
         """Construct (not yet started) from a validated config."""
         keyring = open_keyring(config.keys) if config.keys is not None else None
         pii = PiiEngine()
@@ -108,6 +115,7 @@ class Components:
                 config.rate_limits,
                 limits,
                 pseudonym=keyring.pseudonym if keyring else _digest_pseudonym,
+                metrics=rate_limit_metrics,
             )
         return components
 

@@ -32,6 +32,9 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from gateway.ratelimit.metrics import RateLimitMetrics
+from gateway.ratelimit.metrics import families as rate_limit_families
+
 LATENCY_BUCKETS = (
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
     120.0, 300.0,
@@ -57,6 +60,7 @@ class ProxyMetrics:
         self.latency: dict[tuple[str, int], tuple[list[int], list[float]]] = {}
         self.upstream_errors: dict[tuple[str, str], int] = {}
         self.in_flight = 0
+        self.rate_limits = RateLimitMetrics()  # filled by the worker's rate limiter
         if registry is not None:
             registry.register(SnapshotCollector(lambda: [self.snapshot()]))
 
@@ -83,11 +87,13 @@ class ProxyMetrics:
             "latency": [[*key, counts, total[0]] for key, (counts, total) in self.latency.items()],
             "upstream_errors": [[*key, value] for key, value in self.upstream_errors.items()],
             "in_flight": self.in_flight,
+            "rate_limits": self.rate_limits.snapshot(),
         }
 
 
 def families(snapshots: Iterable[Snapshot]) -> list[Metric]:
     """Prometheus metric families summing the given snapshots."""
+    snapshots = list(snapshots)  # read twice: the proxy counters, then the rate limits
     requests: dict[tuple[str, str, str], float] = {}
     latency: dict[tuple[str, str], tuple[list[float], float]] = {}
     errors: dict[tuple[str, str], float] = {}
@@ -127,7 +133,8 @@ def families(snapshots: Iterable[Snapshot]) -> list[Metric]:
         errors_family.add_metric([route, code], value)
     in_flight_family = GaugeMetricFamily("gerbang_in_flight_requests", "Exchanges in progress.")
     in_flight_family.add_metric([], in_flight)
-    return [requests_family, latency_family, errors_family, in_flight_family]
+    rate_limits = rate_limit_families(snap.get("rate_limits", {}) for snap in snapshots)
+    return [requests_family, latency_family, errors_family, in_flight_family, *rate_limits]
 
 
 def _cumulative(counts: list[float]) -> list[tuple[str, float]]:

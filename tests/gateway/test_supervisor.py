@@ -103,8 +103,11 @@ async def _requests_total(session: aiohttp.ClientSession, gw: Gerbang, route_nam
     )
 
 
-async def _many_connections(gw: Gerbang, count: int, concurrency: int = 16) -> list[int]:
-    """`count` GETs, each on a new connection, `concurrency` at a time; their statuses."""
+async def _many_connections(
+    gw: Gerbang, count: int, concurrency: int = 16, *, expect_ok: bool = True
+) -> list[int]:
+    """`count` GETs, each on a new connection, `concurrency` at a time; their statuses (with
+    `expect_ok`, each must be answered by the backend)."""
     limit = asyncio.Semaphore(concurrency)
     connector = aiohttp.TCPConnector(force_close=True, limit=concurrency)
 
@@ -112,7 +115,8 @@ async def _many_connections(gw: Gerbang, count: int, concurrency: int = 16) -> l
 
         async def one() -> int:
             async with limit, session.get(f"{gw.url}/api/fast") as resp:
-                assert await resp.read() == b"ok"
+                body = await resp.read()
+                assert body == b"ok" or not expect_ok
                 return resp.status
 
         return await asyncio.gather(*(one() for _ in range(count)))
@@ -252,3 +256,50 @@ async def _gerbang(*args: str) -> tuple[int, str]:
     out, _ = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None
     return process.returncode, out.decode() if args[1] == "export" else ""
+
+
+async def _samples(session: aiohttp.ClientSession, gw: Gerbang, name: str) -> dict[str, float]:
+    """Label values (joined) -> value of one metric's samples on the admin listener."""
+    async with session.get(f"{gw.admin_url}/metrics") as resp:
+        assert resp.status == 200
+        text = await resp.text()
+    return {
+        ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name
+    }
+
+
+async def test_when_the_rate_limit_store_is_down_then_the_summed_metrics_say_so(
+    launcher, unused_tcp_port_factory, backend
+):
+    limited = route(
+        "terbatas", "/api", backend.url, rate_limit={"per_principal": {"rate": 1, "per": 60.0}}
+    )
+    config = gateway_config(
+        port=unused_tcp_port_factory(),
+        admin_port=unused_tcp_port_factory(),
+        routes=[limited],
+        server={"shutdown_timeout": 5.0},
+    )
+    unreachable = f"redis://127.0.0.1:{unused_tcp_port_factory()}/0"
+    config["rate_limits"] = {
+        "store": "redis", "redis_url": unreachable, "on_store_failure": "local", "timeout": 0.2,
+    }  # fmt: skip
+    gw = await launcher.serve(config, workers=2)
+    statuses = await _many_connections(gw, 6, concurrency=1, expect_ok=False)
+    assert statuses.count(200) >= 1
+    assert statuses.count(429) >= 1  # the local buckets still limit
+    async with aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as session:
+        deadline = time.monotonic() + 5.0  # workers publish their counters about once a second
+        while True:
+            local = await _samples(session, gw, "gerbang_rate_limit_store_unavailable_total")
+            refused = await _samples(session, gw, "gerbang_rate_limited_total")
+            if local.get("action=local") == 6 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
+        outages = await _samples(session, gw, "gerbang_rate_limit_store_outages_total")
+    assert local == {"action=local": 6}
+    assert sum(refused.values()) == statuses.count(429)
+    assert 1 <= outages[""] <= 2  # once per worker that met the outage

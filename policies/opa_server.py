@@ -86,6 +86,7 @@ class OpaServerEngine:
         self._token = token
         self._package, self._rule = package, rule
         self._revision = revision or hashlib.sha256(f"opa-server {self._url}".encode()).hexdigest()
+        self._configured_revision = self._revision
         self._client: AsyncOpaClient | None = None
         self._session = contextlib.AsyncExitStack()
         self._lock = asyncio.Lock()
@@ -136,7 +137,9 @@ class OpaServerEngine:
             if "result" in answer
             else Decision.deny()  # undefined: OPA omits `result`
         )
-        return dataclasses.replace(decision, revision=revision or self._revision)
+        # Without a single bundle named in this answer, the revision is the configured one, not
+        # whatever an earlier answer named.
+        return dataclasses.replace(decision, revision=revision or self._configured_revision)
 
     async def close(self) -> None:
         """Close the HTTP session."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry
 
 from gateway.auth.principal import Principal
@@ -129,6 +130,10 @@ async def test_when_behind_a_trusted_balancer_then_each_forwarded_client_has_its
     assert await _statuses(client, "203.0.113.7", "203.0.113.8") == [200, 200]
     # What a client prepends cannot move it to another bucket: the balancer appended its address.
     assert await _statuses(client, "198.51.100.9, 203.0.113.7") == [429]
+    # Nor can a header line of its own, when the balancer adds another line after it.
+    lines = [("X-Forwarded-For", "198.51.100.10"), ("X-Forwarded-For", "203.0.113.8")]
+    async with client.get("/limited", headers=CIMultiDict(lines)) as resp:
+        assert resp.status == 429
 
 
 async def test_when_the_peer_is_not_a_trusted_proxy_then_forwarded_for_is_ignored(serve: Any):

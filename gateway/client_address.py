@@ -22,13 +22,17 @@ class ClientAddresses:
     def __init__(self, trusted: Sequence[Network] = ()) -> None:
         self._trusted = tuple(trusted)
 
-    def resolve(self, peer: str | None, forwarded_for: str | None) -> str | None:
+    def resolve(self, peer: str | None, forwarded_for: Sequence[str]) -> str | None:
         """The client's address: `peer` unless it is a trusted proxy that forwarded for
-        someone; a malformed entry stops the walk at the last trusted hop."""
+        someone; a malformed entry stops the walk at the last trusted hop.
+
+        `forwarded_for` holds every X-Forwarded-For line, in order: a balancer may add a line
+        of its own after the client's rather than append to it.
+        """
         if not self._trusted or peer is None or not forwarded_for or not self._is_trusted(peer):
             return peer
         client = peer
-        for entry in reversed(forwarded_for.split(",")):
+        for entry in reversed(",".join(forwarded_for).split(",")):
             address = _address(entry.strip())
             if address is None:
                 return client  # not an address: nothing further left can be believed

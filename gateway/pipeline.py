@@ -137,8 +137,8 @@ class Pipeline:
         """The aiohttp handler for every proxied request."""
         exchange = Exchange(request, request_id_from(request.headers))
         exchange.client_address = self._client_addresses.resolve(
-            request.remote, ", ".join(request.headers.getall(X_FORWARDED_FOR, ()))
-        )  # every line: a balancer may add its own line after the client's
+            request.remote, request.headers.getall(X_FORWARDED_FOR, ())
+        )
         if self._audit is not None:
             exchange.finalizer = self._audit.record
         self._metrics.in_flight += 1

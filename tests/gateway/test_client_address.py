@@ -29,16 +29,18 @@ BALANCERS = ClientAddresses([ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_ne
         ("::ffff:10.0.0.5", "203.0.113.7", "203.0.113.7"),  # an IPv4 peer on a dual socket
         ("203.0.113.50", "198.51.100.9", "203.0.113.50"),  # not a balancer: header ignored
         (None, "198.51.100.9", None),
+        ("10.0.0.5", ["198.51.100.9", "203.0.113.7"], "203.0.113.7"),  # the balancer's own line
     ],
 )
 def test_when_a_request_names_a_forwarded_client_then_only_trusted_hops_are_believed(
-    peer: str | None, forwarded_for: str | None, client: str | None
+    peer: str | None, forwarded_for: str | list[str] | None, client: str | None
 ) -> None:
-    assert BALANCERS.resolve(peer, forwarded_for) == client
+    lines = [forwarded_for] if isinstance(forwarded_for, str) else forwarded_for or []
+    assert BALANCERS.resolve(peer, lines) == client
 
 
 def test_when_no_proxy_is_trusted_then_the_peer_is_the_client() -> None:
-    assert ClientAddresses().resolve("10.0.0.5", "203.0.113.7") == "10.0.0.5"
+    assert ClientAddresses().resolve("10.0.0.5", ["203.0.113.7"]) == "10.0.0.5"
 
 
 def test_when_trusted_proxies_are_configured_then_they_are_normalised_or_refused() -> None:

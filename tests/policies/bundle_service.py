@@ -23,7 +23,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from tests.policies.opa import free_port
+from tests.policies.opa import free_port, stop_process
 
 RESOURCE = "bundles/gerbang.tar.gz"
 OPA_START_DEADLINE_S = 20.0
@@ -128,12 +128,7 @@ def opa_pulling(
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def activated_revision(url: str) -> str | None:

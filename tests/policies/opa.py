@@ -70,12 +70,7 @@ def running_opa(binary: str, path: Path, *extra: str) -> Iterator[str]:
             time.sleep(0.05)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         if process.stderr is not None:
             process.stderr.close()
 
@@ -101,3 +96,13 @@ def opa_url(opa_binary: str) -> Iterator[str]:
     """The URL of an OPA server serving the default bundle for the whole session."""
     with running_opa(opa_binary, DEFAULT_BUNDLE) as url:
         yield url
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within 5 s; waits for it either way."""
+    process.terminate()
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -1,10 +1,11 @@
 """`AuditWriter`: the asyncio face of the access log, with batched group commit.
 
 `await writer.append(record)` returns once the record is on disk: records that arrive together
-are encrypted, chained, written and fsynced as one batch by a single worker thread. Batches start
-at least `commit_interval` seconds apart: an idle writer commits a record at once (it waits one
-fsync), a busy one gathers what arrives meanwhile, so a record waits at most `commit_interval`
-plus the fsync of the batch before it and of its own. A failed
+are encrypted, chained, written and fsynced as one batch by a single worker thread: while one
+batch is being written, what arrives gathers into the next, so the number of fsyncs stays bounded
+under load without a timer, and a record waits at most the batch before it and its own. With
+`commit_interval` > 0 batches also start at least that far apart (fewer fsyncs on a disk where
+each is expensive, at the price of up to that much latency for every record). A failed
 write makes `healthy` False; with `on_failure = "refuse"` (the default) `append` then raises
 `AuditUnavailable` so the exchange is refused (fail closed); with "continue" the record is dropped
 and counted. The writer retries every `retry_interval` seconds and turns healthy again once a
@@ -31,7 +32,7 @@ from audit.store import SegmentStore, SignerSource, StoreError, StoreSettings
 log = logging.getLogger("gerbang.audit")
 
 OnFailure = Literal["refuse", "continue"]
-DEFAULT_COMMIT_INTERVAL = 0.01
+DEFAULT_COMMIT_INTERVAL = 0.0  # commit as soon as the previous batch is on disk
 MAX_BATCH = 10_000
 MAX_RECORD_BYTES = 256 * 1024
 

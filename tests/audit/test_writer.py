@@ -15,6 +15,7 @@ from audit.reader import LogReader
 from audit.segment import HEADS_FILE, segment_ids, segment_path
 from audit.store import SegmentStore, StoreSettings
 from audit.verify import verify_stream
+from audit import writer as writer_module
 from audit.writer import AuditWriter
 from tests.audit.helpers import make_record, record_frames
 
@@ -54,21 +55,45 @@ async def test_when_append_returns_then_the_record_is_in_the_file(tmp_path, audi
     assert verify_stream(tmp_path).ok
 
 
+@pytest.mark.parametrize("interval", [0.0, 0.02])
 async def test_when_many_appends_arrive_together_then_they_share_few_fsyncs(
-    tmp_path, auditor, signing
+    tmp_path, auditor, signing, interval
 ):
-    async with _writer(tmp_path, auditor, signing, commit_interval=0.02) as writer:
+    async with _writer(tmp_path, auditor, signing, commit_interval=interval) as writer:
         started = time.monotonic()
         await asyncio.gather(*(writer.append(make_record(i)) for i in range(500)))
         elapsed = time.monotonic() - started
         assert writer.records_written == 500
-        # Batches start at least commit_interval apart: group commit, not one fsync per record.
-        assert writer.batches <= elapsed / 0.02 + 2
+        # Group commit, not one fsync per record: what arrives during a batch joins the next,
+        # and with an interval batches start at least that far apart.
+        if interval:
+            assert writer.batches <= elapsed / interval + 2
         assert writer.batches < 50
     assert sorted(_read(tmp_path, auditor)) == [f"req-{i:06d}" for i in range(500)]
     report = verify_stream(tmp_path)
     assert report.ok
     assert report.records == 500
+
+
+async def test_when_a_record_arrives_at_an_idle_writer_then_it_is_committed_without_a_wait(
+    tmp_path, auditor, signing, monkeypatch
+):
+    """By default no spacing delays a record: an exchange soon after the last one waits for its
+    own fsync only (a 10 ms spacing once added up to 10 ms to every lone exchange)."""
+    slept: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recording_sleep(delay: float, *args: object) -> object:
+        slept.append(delay)
+        return await real_sleep(delay, *args)
+
+    monkeypatch.setattr(writer_module.asyncio, "sleep", recording_sleep)
+    async with _writer(tmp_path, auditor, signing) as writer:
+        for index in range(5):
+            await writer.append(make_record(index))
+        assert writer.batches == 5
+    assert slept == []
+    assert _read(tmp_path, auditor) == [f"req-{i:06d}" for i in range(5)]
 
 
 async def test_when_an_exchange_is_cancelled_then_its_record_is_still_written(

@@ -5,7 +5,7 @@ Example (relative paths are resolved against the config file's directory):
     [audit]
     dir = "/var/lib/gerbang/audit"
     auditor_public_keys = ["keys/auditor-bpk.pem.pub"]
-    commit_interval = 0.0         # seconds between fsync batches; 0: as soon as the last one is done
+    commit_interval = 0.0         # least seconds between fsync batches (0: no spacing)
     segment_max_bytes = 67108864  # rotate a segment at this size ...
     segment_max_age = 3600        # ... or at this age (seconds)
     checkpoint_interval = 60      # sign a checkpoint head at least this often while writing

@@ -49,7 +49,12 @@ class Authenticator:
     def __init__(self, config: AuthConfig, *, introspection_secret: str | None = None) -> None:
         self._max_bytes = config.max_token_bytes
         self._http = IdpClient(timeout=config.fetch_timeout, ca_file=config.ca_file)
-        self._jwt = JwtVerifier(config.issuers, self._http)
+        self._jwt = JwtVerifier(
+            config.issuers,
+            self._http,
+            cache_seconds=config.jwt_cache_seconds,
+            cache_entries=config.jwt_cache_entries,
+        )
         self._introspection: IntrospectionClient | None = None
         if config.introspection is not None:
             if introspection_secret is None:

@@ -239,6 +239,8 @@ class AuthConfig(_Model):
 
     max_token_bytes: Annotated[int, Field(ge=256, le=65_536)] = 8192
     fetch_timeout: Seconds = 5.0
+    jwt_cache_seconds: Annotated[float, Field(ge=0, le=3600)] = 60.0
+    jwt_cache_entries: Annotated[int, Field(ge=0, le=1_000_000)] = 10_000
     ca_file: Path | None = None
     issuers: tuple[IssuerConfig, ...] = ()
     introspection: IntrospectionConfig | None = None

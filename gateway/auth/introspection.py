@@ -10,10 +10,8 @@ cached. An unreachable or failing endpoint refuses with 503 (the token may well 
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote_plus
@@ -23,6 +21,7 @@ from gateway.auth.config import IntrospectionConfig
 from gateway.auth.http import FetchFailed, IdpClient
 from gateway.auth.principal import Principal
 from gateway.auth.refusal import invalid_token
+from gateway.auth.token_cache import AcceptedTokens, token_digest
 from gateway.errors import AuthenticationUnavailable
 
 LOG = logging.getLogger("gerbang.auth")
@@ -50,18 +49,16 @@ class IntrospectionClient:
         credentials = f"{quote_plus(config.client_id)}:{quote_plus(client_secret)}"
         self._authorization = "Basic " + base64.b64encode(credentials.encode()).decode("ascii")
         self._clock = clock
-        self._cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._cache = AcceptedTokens(
+            config.max_cache_entries, config.max_cache_seconds, clock=clock
+        )
 
     async def introspect(self, token: str) -> Principal:
         """The principal of an active token; raises Unauthenticated or AuthenticationUnavailable."""
-        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        now = self._clock()
+        digest = token_digest(token)
         cached = self._cache.get(digest)
         if cached is not None:
-            if cached[1] > now:
-                self._cache.move_to_end(digest)
-                return cached[0]
-            del self._cache[digest]
+            return cached
         try:
             answer = await self._http.post_form_json(
                 self._config.endpoint,
@@ -74,7 +71,7 @@ class IntrospectionClient:
                 "the token introspection service cannot be reached now; try again later"
             ) from None
         principal = self._principal(answer, self._clock())
-        self._remember(digest, principal, answer, now)
+        self._cache.remember(digest, principal, _number(answer.get("exp")))
         return principal
 
     def _principal(self, answer: dict[str, Any], now: float) -> Principal:
@@ -106,17 +103,3 @@ class IntrospectionClient:
             mapping=config,
             authenticated_by="introspection",
         )
-
-    def _remember(
-        self, digest: str, principal: Principal, answer: dict[str, Any], now: float
-    ) -> None:
-        lifetime = self._config.max_cache_seconds
-        exp = _number(answer.get("exp"))
-        if exp is not None:
-            lifetime = min(lifetime, exp - now)
-        if lifetime <= 0:
-            return
-        self._cache[digest] = (principal, now + lifetime)
-        self._cache.move_to_end(digest)
-        while len(self._cache) > self._config.max_cache_entries:
-            self._cache.popitem(last=False)

@@ -63,7 +63,13 @@ class RemoteKeySet:
         self._fetched_at = -math.inf
         self._attempted_at = -math.inf
         self._last_ok = False
+        self.generation = 0  # counts the key sets fetched: a new one re-checks cached tokens
         self._inflight: asyncio.Task[None] | None = None
+
+    @property
+    def fresh(self) -> bool:
+        """Whether a key set is held and younger than the cache TTL (no fetch is due)."""
+        return self._keys is not None and self._clock() - self._fetched_at < self._ttl
 
     async def key_for(self, kid: str | None, alg: str) -> Key:
         """The key that should have signed a token with this `kid` and `alg`.
@@ -71,7 +77,7 @@ class RemoteKeySet:
         Raises UnknownKey when the (possibly refetched) key set has none, KeysUnavailable when
         no key set is available or the refetch needed to recheck an unknown `kid` failed.
         """
-        if self._keys is None or self._clock() - self._fetched_at >= self._ttl:
+        if not self.fresh:
             await self.refresh()
         key = self._find(kid, alg)
         if key is not None:
@@ -128,6 +134,7 @@ class RemoteKeySet:
             LOG.exception("issuer keys fetch failed unexpectedly", extra={"issuer": self._issuer})
             return
         self._keys, self._fetched_at, self._last_ok = keys, self._clock(), True
+        self.generation += 1
         LOG.info("issuer keys fetched", extra={"issuer": self._issuer, "keys": len(keys.keys)})
 
     async def _discover(self) -> str:

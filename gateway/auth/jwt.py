@@ -3,13 +3,20 @@
 The unverified `iss` only selects one of the configured issuers (never a key source of its own);
 that issuer's algorithm allow-list, keys, audiences and leeway then decide. `exp`, `sub`, `iss`
 and `aud` are required; `nbf` and `iat` are checked when present.
+
+An accepted token's principal is remembered under the token's SHA-256 for `jwt_cache_seconds`
+(never past `exp`), so a caller's next requests skip the signature check (about a quarter of a
+millisecond of CPU for RS256). The entry holds only while the issuer's key set is the one the
+token was checked with: once the key set is fetched again, the token is verified again, so a
+key the issuer withdrew stops being honoured as soon as the gateway sees it gone.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from joserfc import jws, jwt
 from joserfc.errors import (
@@ -27,6 +34,7 @@ from gateway.auth.http import IdpClient
 from gateway.auth.jwks import KeysUnavailable, RemoteKeySet, UnknownKey
 from gateway.auth.principal import Principal
 from gateway.auth.refusal import invalid_token
+from gateway.auth.token_cache import AcceptedTokens, token_digest
 from gateway.errors import AuthenticationUnavailable
 
 _CLAIM_PROBLEMS = {
@@ -59,14 +67,36 @@ class _Issuer:
 class JwtVerifier:
     """Verifies compact JWS access tokens against the trusted issuers."""
 
-    def __init__(self, issuers: Sequence[IssuerConfig], http: IdpClient) -> None:
+    def __init__(
+        self,
+        issuers: Sequence[IssuerConfig],
+        http: IdpClient,
+        *,
+        cache_seconds: float = 60.0,
+        cache_entries: int = 10_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._issuers = {config.issuer: _Issuer(config, http) for config in issuers}
+        self._accepted = AcceptedTokens(cache_entries, cache_seconds, clock=clock)
 
     def __bool__(self) -> bool:
         return bool(self._issuers)
 
     async def verify(self, token: str) -> Principal:
         """The principal of a valid token; raises Unauthenticated or AuthenticationUnavailable."""
+        digest = token_digest(token)
+        found = self._accepted.lookup(digest)
+        if found is not None:
+            principal, checked_with = found
+            keys, generation = cast(tuple[RemoteKeySet, int], checked_with)
+            if keys.generation == generation and keys.fresh:
+                return principal
+            self._accepted.forget(digest)  # new or stale key set: check the token again
+        principal, keys = await self._verify(token)
+        self._accepted.remember(digest, principal, principal.expires_at, (keys, keys.generation))
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, RemoteKeySet]:
         header, unverified = _peek(token)
         iss = unverified.get("iss")
         if iss is None:
@@ -96,9 +126,10 @@ class JwtVerifier:
             # Unknown critical header, key unfit for the algorithm, undecodable parts...
             raise invalid_token("the token cannot be verified") from None
         _check_claims(claims, config)
-        return principal_from_claims(
+        principal = principal_from_claims(
             claims, issuer=config.issuer, mapping=config, authenticated_by="jwt"
         )
+        return principal, issuer.keys
 
     async def warm_up(self) -> None:
         """Fetch every issuer's keys now (failures are logged; tokens retry later)."""

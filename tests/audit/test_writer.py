@@ -9,13 +9,13 @@ import time
 
 import pytest
 
+from audit import writer as writer_module
 from audit.errors import AuditUnavailable
 from audit.framing import encode_frame
 from audit.reader import LogReader
 from audit.segment import HEADS_FILE, segment_ids, segment_path
 from audit.store import SegmentStore, StoreSettings
 from audit.verify import verify_stream
-from audit import writer as writer_module
 from audit.writer import AuditWriter
 from tests.audit.helpers import make_record, record_frames
 

@@ -27,6 +27,7 @@ from gateway.conversations import (
     RedisConversations,
 )
 from gateway.errors import ConfigError
+from gateway.findings_cache import FindingsCache
 from gateway.policy_engine import create_engine
 from gateway.ratelimit.limiter import RateLimiter
 from gateway.ratelimit.metrics import RateLimitMetrics
@@ -70,6 +71,7 @@ class Components:
     audit: AuditTrail | None = None
     conversations: ConversationStore | None = None
     rate_limiter: RateLimiter | None = None
+    findings_cache: FindingsCache | None = None
     _watcher: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
@@ -96,6 +98,8 @@ class Components:
             authenticator=Authenticator.from_config(config.auth) if config.auth else None,
             keyring=keyring,
         )
+        if config.detection.cache_entries:
+            components.findings_cache = FindingsCache(config.detection.cache_entries)
         if config.audit is not None:
             assert keyring is not None  # the config validation requires [keys] with [audit]
             components.audit_writer = open_audit_writer(

@@ -178,6 +178,13 @@ class RoutePiiConfig(_Model):
     language: Literal["id", "en"] = "id"
 
 
+class DetectionConfig(_Model):
+    """How request texts are scanned, whatever the route."""
+
+    # Findings of texts a caller sent before, reused (gateway/findings_cache.py); 0 = off.
+    cache_entries: Annotated[int, Field(ge=0, le=1_000_000)] = 10_000
+
+
 class RouteConfig(_Model):
     """One service behind the gateway."""
 
@@ -300,6 +307,7 @@ class GatewayConfig(_Model):
     keys: KeysConfig | None = None
     audit: AuditConfig | None = None
     conversations: ConversationsConfig = Field(default_factory=ConversationsConfig)
+    detection: DetectionConfig = Field(default_factory=DetectionConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     rate_limits: RateLimitsConfig = Field(default_factory=RateLimitsConfig)
     routes: tuple[RouteConfig, ...]

@@ -71,7 +71,7 @@ def build_stages(
         Authenticate(parts.authenticator),
         *((RateLimit(parts.rate_limiter),) if parts.rate_limiter else ()),
         ReadBody(),
-        Detect(parts.pii, parts.executor),
+        Detect(parts.pii, parts.executor, parts.findings_cache),
         Authorize(parts.policy),
         *conversation,
         mask,

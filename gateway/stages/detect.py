@@ -2,7 +2,9 @@
 
 Detection is CPU work; it runs in a small thread pool so one large body cannot stall the other
 exchanges of this worker. Any failure (including a pattern running out of time) refuses the
-exchange: an error must never read as "nothing found".
+exchange: an error must never read as "nothing found". Texts the same caller sent before (a
+conversation's history, a system prompt) take their findings from the `FindingsCache`; only the
+others are scanned.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from aiohttp import web
 
 from gateway.errors import DetectionFailed
 from gateway.exchange import Exchange
+from gateway.findings_cache import FindingsCache, Lookup
 from pii.engine import PiiEngine
 from pii.findings import Finding
 
@@ -25,9 +28,12 @@ LOG = logging.getLogger("gerbang.detect")
 class Detect:
     """Runs the PII engine over every text field of the request body."""
 
-    def __init__(self, engine: PiiEngine, executor: ThreadPoolExecutor) -> None:
+    def __init__(
+        self, engine: PiiEngine, executor: ThreadPoolExecutor, cache: FindingsCache | None = None
+    ) -> None:
         self._engine = engine
         self._executor = executor
+        self._cache = cache
 
     async def __call__(self, exchange: Exchange) -> web.StreamResponse | None:
         """Fill `exchange.request_findings` (one tuple of findings per text field)."""
@@ -36,11 +42,23 @@ class Detect:
             return None
         assert exchange.match is not None
         language = exchange.match.route.pii.language
-        loop = asyncio.get_running_loop()
+        texts = fields.texts
+        if self._cache is None:
+            lookup = Lookup.uncached(len(texts))
+        else:
+            lookup = self._cache.lookup(exchange.principal, language, texts)
         try:
-            exchange.request_findings = await loop.run_in_executor(
-                self._executor, analyze_all, self._engine, fields.texts, language
-            )
+            if missing := lookup.missing:
+                loop = asyncio.get_running_loop()
+                found = await loop.run_in_executor(
+                    self._executor,
+                    analyze_all,
+                    self._engine,
+                    [texts[i] for i in missing],
+                    language,
+                )
+                lookup.fill(missing, found)
+            exchange.request_findings = lookup.result()
         except Exception as exc:
             LOG.error(
                 "detection failed",

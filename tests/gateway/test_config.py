@@ -23,6 +23,7 @@ from gateway.auth.config import AuthConfig, IssuerConfig
 from gateway.config import (
     AdminConfig,
     ConversationsConfig,
+    DetectionConfig,
     GatewayConfig,
     KeysConfig,
     LoggingConfig,
@@ -158,6 +159,7 @@ def _documented_keys() -> list[str]:
         ("policy.opa", OpaConfig),
         ("policy.cache", PolicyCacheConfig),
         ("conversations", ConversationsConfig),
+        ("detection", DetectionConfig),
         ("rate_limits", RateLimitsConfig),
     ]
     keys = []

@@ -1,0 +1,82 @@
+"""The findings cache: per caller and language, bounded, holding neither texts nor values."""
+
+from __future__ import annotations
+
+from gateway.auth.principal import Principal
+from gateway.findings_cache import FindingsCache
+from pii.findings import Finding
+
+HISTORY = "Halo, saya mau bertanya soal layanan kependudukan."  # synthetic
+LAST = "NIK saya 3273012505900001, mohon dicek."  # synthetic NIK
+NIK_FINDING = (Finding("ID_NIK", 9, 25, 1.0, "NikRecognizer", "umum"),)
+
+
+def caller(subject: str = "warga-1", issuer: str = "https://sso.example.go.id") -> Principal:
+    return Principal(
+        issuer=issuer,
+        subject=subject,
+        client_id=None,
+        roles=("warga",),
+        groups=(),
+        scopes=(),
+        agency=None,
+        authenticated_by="jwt",
+        expires_at=None,
+    )
+
+
+def scan(cache: FindingsCache, principal: Principal | None, texts: list[str], language="id"):
+    """What a Detect stage does: look up, 'scan' the missing texts, fill in."""
+    lookup = cache.lookup(principal, language, texts)
+    missing = lookup.missing
+    lookup.fill(missing, [NIK_FINDING if "NIK" in texts[i] else () for i in missing])
+    return missing, lookup.result()
+
+
+def test_when_a_caller_resends_its_history_then_only_the_new_text_is_scanned() -> None:
+    cache = FindingsCache(100)
+    assert scan(cache, caller(), [HISTORY]) == ([0], ((),))
+    missing, findings = scan(cache, caller(), [HISTORY, LAST])
+    assert missing == [1]
+    assert findings == ((), NIK_FINDING)
+    assert (cache.hits, cache.misses) == (1, 2)
+
+
+def test_when_another_caller_or_language_sends_the_same_text_then_it_is_scanned_again() -> None:
+    cache = FindingsCache(100)
+    scan(cache, caller(), [LAST])
+    assert scan(cache, caller("warga-2"), [LAST])[0] == [0]
+    assert scan(cache, caller(issuer="https://other.example"), [LAST])[0] == [0]
+    assert scan(cache, caller(), [LAST], language="en")[0] == [0]
+    assert scan(cache, caller(), [LAST])[0] == []
+
+
+def test_when_no_caller_is_authenticated_then_nothing_is_cached() -> None:
+    cache = FindingsCache(100)
+    for _ in range(2):
+        assert scan(cache, None, [LAST])[0] == [0]
+    assert len(cache) == 0
+
+
+def test_when_the_cache_is_full_then_the_least_recently_used_text_goes() -> None:
+    cache = FindingsCache(2)
+    texts = [f"pesan nomor {i}" for i in range(3)]
+    for text in texts:
+        scan(cache, caller(), [text])
+    assert len(cache) == 2
+    assert scan(cache, caller(), [texts[0]])[0] == [0]  # dropped
+    assert scan(cache, caller(), [texts[2]])[0] == []
+
+
+def test_the_cache_holds_keyed_digests_and_findings_never_the_text() -> None:
+    cache = FindingsCache(100)
+    scan(cache, caller(), [LAST])
+    other = FindingsCache(100)
+    scan(other, caller(), [LAST])
+    (key,) = cache._entries
+    (other_key,) = other._entries
+    assert len(key) == 16
+    assert key != other_key  # each process has its own key: a digest cannot be recomputed
+    stored = repr(cache._entries)
+    assert "3273012505900001" not in stored
+    assert "warga-1" not in stored

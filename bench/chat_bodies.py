@@ -4,6 +4,11 @@ Each body is a conversation with a citizen service assistant: a system prompt, e
 the larger sizes, and a last user message that gives a name, a NIK and a phone number in running
 text, as people write them in chat. Every value is synthetic (the NIK has a valid shape: Bandung,
 born 25 May 1990; it belongs to nobody). Bodies are deterministic for a given size.
+
+The last user message begins with a turn tag, `(giliran zzzzzz)`: `with_turn` (and the wrk script,
+in Lua) writes a different six-letter word there for every request, so that each request is a new
+turn of the same conversation, as in real chat: the history and system prompt repeat, the last
+message is new. A gateway cannot then answer a request from what it learnt of an identical one.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ SYSTEM = (
     "Jawablah dengan sopan dan singkat dalam bahasa Indonesia."
 )
 # The last user message: the personal data, then filler questions until the body has its size.
-OPENING = (
-    f"Selamat siang, nama saya {NAME}. NIK saya {NIK} dan nomor HP yang bisa dihubungi {PHONE}. "
-)
+TURN_TAG = "zzzzzz"  # replaced per request; the letters a-y only are written there
+TURN_LETTERS = "abcdefghijklmnopqrstuvwxy"
+_CONTACT = f"NIK saya {NIK} dan nomor HP yang bisa dihubungi {PHONE}. "
+OPENING = f"(giliran {TURN_TAG}) Selamat siang, nama saya {NAME}. " + _CONTACT
 FILLER = (
     "Saya ingin menanyakan cara memperbarui data e-KTP karena alamat saya sudah pindah ke "
     "kecamatan lain sejak bulan lalu.",
@@ -99,6 +105,22 @@ def chat_body(size: int, *, stream: bool) -> bytes:
         last = last.rsplit(" ", 2)[0] + " "
         body = encode()
     return body
+
+
+def turn_word(turn: int) -> str:
+    """The six letters that tag turn number `turn` (base 25, a-y: never the tag itself)."""
+    letters = []
+    for _ in range(len(TURN_TAG)):
+        turn, digit = divmod(turn, len(TURN_LETTERS))
+        letters.append(TURN_LETTERS[digit])
+    return "".join(reversed(letters))
+
+
+def with_turn(body: bytes, turn: int) -> bytes:
+    """`body` as turn number `turn`: its turn tag replaced by that turn's word."""
+    if body.count(TURN_TAG.encode()) != 1:
+        raise ValueError("the body has no single turn tag")
+    return body.replace(TURN_TAG.encode(), turn_word(turn).encode())
 
 
 def last_user_text(document: dict[str, Any]) -> str:

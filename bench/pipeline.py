@@ -3,8 +3,9 @@
 One run starts a fast echoing OpenAI-compatible upstream (bench/chat_upstream.py), a local JWT
 issuer, an OPA server, and the gateways under test (bench/pipeline_rig.py): `passthrough` (the
 proxy alone), `full-embedded` (every stage, embedded policy engine) and `full-opa` (every stage,
-OPA server); opt-in `full-noaudit`. It drives four workloads at each: synthetic Indonesian chat
-requests of 1 KB and 8 KB (bench/chat_bodies.py), answered whole (JSON) or streamed (SSE).
+OPA server); opt-in `full-noaudit` and `full-uncached`. It drives four workloads at each:
+synthetic Indonesian chat requests of 1 KB and 8 KB (bench/chat_bodies.py), each a new turn of
+one conversation, answered whole (JSON) or streamed (SSE).
 
 In each round, for each workload, every target is measured in turn (order rotated per round):
   throughput  wrk -t2 -c16 (--connections) POSTing the body: req/s, p50/p99 under that load,
@@ -338,6 +339,7 @@ def _build_gateways(
             opa_url=opa_url,
             policy_cache=args.policy_cache,
             audit=name != "full-noaudit",
+            caller_caches=name != "full-uncached",
             commit_interval=args.commit_interval,
         )
         service = gateway_service(name, config, tmp, port)

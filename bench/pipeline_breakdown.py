@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -31,7 +32,7 @@ from aiohttp.streams import StreamReader
 from aiohttp.test_utils import make_mocked_request
 from prometheus_client import CollectorRegistry
 
-from bench.chat_bodies import chat_body, last_user_text
+from bench.chat_bodies import chat_body, last_user_text, with_turn
 from bench.pipeline_rig import CHAT_PATH, full_config
 from gateway.bodies import text_fields
 from gateway.components import Components
@@ -174,10 +175,11 @@ async def _measure(config_path: Path, token: str, reps: int) -> dict[str, dict[s
         for size in (1024, 8192):
             body = chat_body(size, stream=False)
             steps = Steps()
+            turns = iter(range(secrets.randbelow(10**6), 10**7))  # each exchange a new turn
             for _ in range(3):  # warm up: caches, first-use tables, the engine's thread
-                await _exchange(Steps(), stages, parts, body, token)
+                await _exchange(Steps(), stages, parts, with_turn(body, next(turns)), token)
             for _ in range(reps):
-                await _exchange(steps, stages, parts, body, token)
+                await _exchange(steps, stages, parts, with_turn(body, next(turns)), token)
             out[f"{size // 1024}KB"] = {
                 "cpu_ms": steps.medians_ms(),
                 "sse_events": steps.sse_events,

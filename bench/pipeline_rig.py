@@ -42,6 +42,8 @@ TARGETS: dict[str, str] = {
     "response scan + restore, audit log",
     "full-opa": "the same with engine = opa (OPA server on loopback, default bundle)",
     "full-noaudit": "opt-in: full-embedded without [audit] (what the audit log costs)",
+    "full-uncached": "opt-in: full-embedded with the per-caller caches off (accepted tokens, "
+    "findings of resent texts): what they save",
 }
 DEFAULT_TARGETS = ("passthrough", "full-embedded", "full-opa")
 BASELINE = "passthrough"
@@ -235,13 +237,15 @@ def full_config(
     policy_cache: bool,
     audit: bool = True,
     commit_interval: float | None = None,
+    caller_caches: bool = True,
 ) -> tuple[Path, Path | None, Path]:
     """Every stage on: auth, keys, audit, the default bundle; the config, audit dir, auditor key.
 
     `ports` are the gateway's, its admin listener's and the upstream's. With `policy_cache`
     False every exchange is decided by the engine (the cache would answer repeated inputs).
     `audit` False leaves the audit log out (audit dir None); `commit_interval` overrides the
-    audit writer's default.
+    audit writer's default. `caller_caches` False turns off what the gateway remembers per
+    caller: accepted tokens (`jwt_cache_seconds`) and the findings of resent texts.
     """
     port, admin_port, upstream_port = ports
     home = tmp / name
@@ -263,10 +267,13 @@ def full_config(
     path = tmp / f"{name}.toml"
     path.write_text(
         _common_toml(port, admin_port)
-        + "[auth]\n[[auth.issuers]]\n"
+        + "[auth]\n"
+        + ("" if caller_caches else "jwt_cache_seconds = 0.0\n")
+        + "[[auth.issuers]]\n"
         + f'issuer = "{issuer}"\ndiscovery = true\naudiences = ["{AUDIENCE}"]\n'
         + f'[keys]\ndir = "{keys_dir}"\nkek = {{ file = "{kek}" }}\n'
         + (audit_toml if audit else "")
+        + ("" if caller_caches else "[detection]\ncache_entries = 0\n")
         + policy
         + _route_toml(upstream_port, full=True),
         encoding="utf-8",

@@ -10,7 +10,13 @@ findings), so the findings of each text are kept, bounded, and reused.
 - Entries are scoped to the caller (issuer and subject): a cache hit answers faster, so a shared
   cache would let one caller learn, by timing, whether another had sent a given text. Requests
   without an authenticated caller are not cached.
-- At most `max_entries`, least recently used dropped first. Used from the event loop only.
+- Bounded in memory and in work on the event loop: at most `max_entries` texts holding at most
+  `FINDINGS_PER_ENTRY` findings each on average (about 1.4 KB per entry at most, so 14 MB at the
+  default 10,000), least recently used dropped first; a text with more than
+  `MAX_FINDINGS_PER_TEXT` findings, and any body whose texts exceed `MAX_BODY_CHARS` together,
+  is scanned without the cache (a 10 MB body is neither hashed on the loop nor kept). Callers
+  share the bound: one busy caller pushes out others' entries, which only costs their rescans.
+- Used from the event loop only.
 """
 
 from __future__ import annotations
@@ -25,7 +31,9 @@ from gateway.auth.principal import Principal
 from pii.findings import Finding
 
 Findings = tuple[Finding, ...]
-_SEPARATOR = b"\x00"
+FINDINGS_PER_ENTRY = 8  # the average the total bound allows
+MAX_FINDINGS_PER_TEXT = 64  # a denser text is not kept
+MAX_BODY_CHARS = 256 * 1024  # bodies with more text are not looked up (nor hashed on the loop)
 
 
 @dataclass
@@ -67,6 +75,8 @@ class FindingsCache:
         self._max_entries = max_entries
         self._key = os.urandom(32)
         self._entries: OrderedDict[bytes, Findings] = OrderedDict()
+        self._findings = 0  # held in all entries
+        self._max_findings = max_entries * FINDINGS_PER_ENTRY
         self.hits = 0
         self.misses = 0
 
@@ -85,16 +95,12 @@ class FindingsCache:
     ) -> list[bytes] | None:
         if principal is None or self._max_entries <= 0:
             return None
-        scope = _SEPARATOR.join(
-            part.encode("utf-8", "surrogatepass")
-            for part in (principal.issuer, principal.subject, language)
-        )
+        if sum(len(text) for text in texts) > MAX_BODY_CHARS:
+            return None
+        # Each part with its length first: no two (caller, language, text) share an encoding.
+        scope = b"".join(_framed(part) for part in (principal.issuer, principal.subject, language))
         return [
-            hashlib.blake2b(
-                scope + _SEPARATOR + text.encode("utf-8", "surrogatepass"),
-                key=self._key,
-                digest_size=16,
-            ).digest()
+            hashlib.blake2b(scope + _framed(text), key=self._key, digest_size=16).digest()
             for text in texts
         ]
 
@@ -109,8 +115,19 @@ class FindingsCache:
         return found
 
     def put(self, key: bytes, findings: Findings) -> None:
-        """Remember `findings` under `key`, dropping the least recently used beyond the bound."""
+        """Remember `findings` under `key`, dropping the least recently used beyond the bounds."""
+        if len(findings) > MAX_FINDINGS_PER_TEXT:
+            return
+        previous = self._entries.pop(key, None)
+        if previous is not None:
+            self._findings -= len(previous)
         self._entries[key] = findings
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        self._findings += len(findings)
+        while len(self._entries) > self._max_entries or self._findings > self._max_findings:
+            _, dropped = self._entries.popitem(last=False)
+            self._findings -= len(dropped)
+
+
+def _framed(part: str) -> bytes:
+    data = part.encode("utf-8", "surrogatepass")
+    return len(data).to_bytes(8, "big") + data

@@ -7,8 +7,9 @@ libstdc++.so.6, regopy 1.5.2, python-crfsuite 0.9.12): when libstdc++ has alread
 locally by another module, the library loaded after it keeps memory it never frees on every
 call: about 15 KB per policy decision when regopy comes second, and about 65 KB per tagged
 message when pycrfsuite comes second. With libstdc++ loaded once with RTLD_GLOBAL before either,
-both stay flat (tests/gateway/test_native.py). Every entry point imports the `gateway` package
-first, whose `__init__` calls `share_cxx_runtime`.
+both stay flat (tests/gateway/test_native.py). The `gateway` package's `__init__` calls
+`share_cxx_runtime`, so the gateway's entry points (`gerbang`, `python -m gateway`) do it before
+anything else loads; `python -m pii` and `python -m policies` load only one of the two.
 """
 
 from __future__ import annotations

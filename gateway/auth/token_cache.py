@@ -24,7 +24,7 @@ class AcceptedTokens:
     """A bounded map from token digest to (principal, deadline, tag); not shared between threads.
 
     The tag is the caller's to interpret: what the acceptance depended on (the JWT verifier keeps
-    the issuer and the version of its key set there, so a refetched key set re-checks tokens).
+    the issuer's key set and its generation there, so a refetched key set re-checks tokens).
     """
 
     def __init__(

@@ -1,17 +1,20 @@
 """Relaying a response that must be rewritten: restored for the caller, masked where it must be.
 
 Server-sent events are rewritten event by event as they arrive (`gateway.sse`), holding back at
-most a bounded window of text; each arriving chunk is rewritten off the event loop, in the
-detection thread pool, so that streams being scanned do not stall the worker's other exchanges.
+most a bounded window of text; arriving chunks are rewritten off the event loop, in the
+detection thread pool, so that streams being scanned do not stall the worker's other exchanges
+(what arrives while a rewrite runs is read as one chunk by the next).
 Other text bodies (JSON, form, text/*) are read whole, within a limit, rewritten field by field
 off the event loop, and sent with their new length. A body that cannot be read as text passes
 unchanged when only restoring was asked (it cannot hold placeholders as text); when the policy
-asked to scan the response, it is refused (502): fail closed.
+asked to scan the response, it is refused (502): fail closed. A detector failure while a whole
+body is rewritten is a 503 `detection_failed`, as on the request side.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,12 +23,13 @@ from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
 from gateway.bodies import decode_content, media_type_of, text_fields
-from gateway.errors import ResponseUnscannable, UnsupportedMediaType
+from gateway.errors import DetectionFailed, ResponseUnscannable, UnsupportedMediaType
 from gateway.exchange import Exchange
 from gateway.rewrite import ResponseRewriter
 from gateway.sse import SseRewriter
 
 MAX_REWRITTEN_BYTES = 32 * 1024 * 1024  # a response rewritten whole is held in memory up to this
+LOG = logging.getLogger("gerbang.respond")
 
 Finish = Callable[[web.StreamResponse, bytes], Awaitable[None]]
 """Commit the exchange's record, then send the given last bytes and end the response."""
@@ -63,9 +67,16 @@ async def relay_rewritten(
         if encoding != "identity":
             headers[hdrs.CONTENT_ENCODING] = encoding
     if fields is not None:
-        texts = await asyncio.get_running_loop().run_in_executor(
-            executor, lambda: [rewriter.rewrite(text) for text in fields.texts]
-        )
+        try:
+            texts = await asyncio.get_running_loop().run_in_executor(
+                executor, lambda: [rewriter.rewrite(text) for text in fields.texts]
+            )
+        except Exception as exc:  # a detector failure: nothing of the answer is sent (503)
+            LOG.error(
+                "response detection failed",
+                extra={"request_id": exchange.request_id, "error_type": type(exc).__name__},
+            )
+            raise DetectionFailed() from None
         decoded = fields.rebuild(texts)
     response = web.Response(
         status=upstream.status, reason=upstream.reason, headers=headers, body=decoded

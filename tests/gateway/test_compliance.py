@@ -217,7 +217,13 @@ async def test_when_exchanges_succeed_and_fail_then_no_log_line_holds_a_value(
         raise ValueError(f"cannot parse {NIK}")  # an error message that carries a value
 
     monkeypatch.setattr(compliance_rig.service.parts.pii, "analyze", broken)
-    assert (await chat(compliance_rig, "warga")).status == 503
+    # A text this caller has not sent: the request's detection fails.
+    new_turn = {**CHAT, "messages": [{"role": "user", "content": f"NIK {NIK}, KTP saya hilang."}]}
+    failed = await chat(compliance_rig, "warga", body=new_turn)
+    assert (failed.status, (await failed.json())["code"]) == (503, "detection_failed")
+    # A text sent before: its findings are remembered, the response's scan fails, still a 503.
+    failed = await chat(compliance_rig, "warga")
+    assert (failed.status, (await failed.json())["code"]) == (503, "detection_failed")
     logged = "\n".join(
         f"{record.getMessage()} {record.__dict__} {record.exc_text or ''}"
         for record in caplog.records

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.auth.principal import Principal
-from gateway.findings_cache import FindingsCache
+from gateway.findings_cache import MAX_BODY_CHARS, MAX_FINDINGS_PER_TEXT, FindingsCache
 from pii.findings import Finding
 
 HISTORY = "Halo, saya mau bertanya soal layanan kependudukan."  # synthetic
@@ -80,3 +80,36 @@ def test_the_cache_holds_keyed_digests_and_findings_never_the_text() -> None:
     stored = repr(cache._entries)
     assert "3273012505900001" not in stored
     assert "warga-1" not in stored
+
+
+def test_when_a_separator_is_moved_between_subject_and_text_then_the_keys_differ() -> None:
+    cache = FindingsCache(100)
+    scan(cache, caller("alice"), ["id\x00NIK saya"])
+    # The same bytes split differently between subject and text must not hit.
+    assert scan(cache, caller("alice\x00id"), ["NIK saya"])[0] == [0]
+
+
+def test_when_a_text_holds_very_many_findings_then_it_is_not_kept() -> None:
+    cache = FindingsCache(100)
+    many = tuple(NIK_FINDING * (MAX_FINDINGS_PER_TEXT + 1))
+    lookup = cache.lookup(caller(), "id", ["daftar NIK"])
+    lookup.fill([0], [many])
+    assert lookup.result() == (many,)  # this exchange still gets its findings
+    assert len(cache) == 0
+
+
+def test_when_entries_hold_many_findings_then_the_total_bound_drops_the_oldest() -> None:
+    cache = FindingsCache(10)  # room for 10 texts, 80 findings in all
+    dense = tuple(NIK_FINDING * 30)
+    for i in range(4):
+        lookup = cache.lookup(caller(), "id", [f"daftar NIK {i}"])
+        lookup.fill([0], [dense])
+    assert len(cache) == 2  # 60 findings kept; a third entry would make 90
+
+
+def test_when_a_body_is_very_large_then_it_is_scanned_without_the_cache() -> None:
+    cache = FindingsCache(100)
+    texts = ["x" * (MAX_BODY_CHARS // 2), "y" * (MAX_BODY_CHARS // 2 + 1)]
+    for _ in range(2):
+        assert scan(cache, caller(), texts)[0] == [0, 1]  # scanned again, not kept
+    assert len(cache) == 0

@@ -76,7 +76,24 @@ def _growth_per_call(setup: str) -> float:
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 
 
-def test_the_cxx_runtime_is_loaded_globally() -> None:
+GLOBAL_SYMBOL = """
+import ctypes, sys
+{imports}
+print(hasattr(ctypes.CDLL(None), "_ZNSt8ios_base4InitC1Ev"))  # a libstdc++ symbol, global?
+"""
+
+
+def _globally_visible(imports: str) -> bool:
+    done = subprocess.run(
+        [sys.executable, "-c", GLOBAL_SYMBOL.format(imports=imports)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return done.stdout.strip() == "True"
+
+
+def test_importing_the_gateway_puts_the_cxx_runtime_in_the_global_scope() -> None:
+    assert not _globally_visible("import pycrfsuite")  # what an extension alone does
+    assert _globally_visible("import gateway\nimport pycrfsuite")
     assert share_cxx_runtime()
 
 

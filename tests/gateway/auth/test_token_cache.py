@@ -155,3 +155,18 @@ async def test_when_the_key_set_is_fetched_again_then_a_cached_token_is_checked_
     await authenticator.authenticate(bearer(realm.token()))  # a new kid: the key set is refetched
     with pytest.raises(Unauthenticated, match="signing key is not known"):
         await authenticator.authenticate(bearer(old_token))
+
+
+async def test_when_the_key_set_grows_stale_then_a_cached_token_is_checked_again(
+    realm: Realm, make_authenticator: Callable[[dict[str, Any]], Authenticator], decodes: list[str]
+) -> None:
+    authenticator = make_authenticator(
+        {"issuers": [issuer_entry(realm, jwks_cache_ttl=0.3, jwks_min_refresh_interval=0.1)]}
+    )
+    token = realm.token()
+    await authenticator.authenticate(bearer(token))
+    await authenticator.authenticate(bearer(token))
+    assert len(decodes) == 1
+    await asyncio.sleep(0.35)  # past the key set's TTL: the next request refetches and re-checks
+    await authenticator.authenticate(bearer(token))
+    assert len(decodes) == 2

@@ -46,6 +46,7 @@ class ProxyService:
             audit_stream=audit_stream_name(worker_slot),
             rate_limit_metrics=metrics.rate_limits,
         )
+        metrics.findings_cache = self.parts.findings_cache
         stages = build_stages(RouteTable(config.routes), self.upstream, metrics, self.parts)
         addresses = ClientAddresses(
             [ipaddress.ip_network(net) for net in config.server.trusted_proxies]

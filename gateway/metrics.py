@@ -32,6 +32,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from gateway.findings_cache import FindingsCache
 from gateway.ratelimit.metrics import RateLimitMetrics
 from gateway.ratelimit.metrics import families as rate_limit_families
 
@@ -61,6 +62,7 @@ class ProxyMetrics:
         self.upstream_errors: dict[tuple[str, str], int] = {}
         self.in_flight = 0
         self.rate_limits = RateLimitMetrics()  # filled by the worker's rate limiter
+        self.findings_cache: FindingsCache | None = None  # the worker's, read when snapshotted
         if registry is not None:
             registry.register(SnapshotCollector(lambda: [self.snapshot()]))
 
@@ -88,6 +90,7 @@ class ProxyMetrics:
             "upstream_errors": [[*key, value] for key, value in self.upstream_errors.items()],
             "in_flight": self.in_flight,
             "rate_limits": self.rate_limits.snapshot(),
+            "findings_cache": _cache_counts(self.findings_cache),
         }
 
 
@@ -134,7 +137,31 @@ def families(snapshots: Iterable[Snapshot]) -> list[Metric]:
     in_flight_family = GaugeMetricFamily("gerbang_in_flight_requests", "Exchanges in progress.")
     in_flight_family.add_metric([], in_flight)
     rate_limits = rate_limit_families(snap.get("rate_limits", {}) for snap in snapshots)
-    return [requests_family, latency_family, errors_family, in_flight_family, *rate_limits]
+    cache = _findings_cache_families(snap.get("findings_cache") for snap in snapshots)
+    return [requests_family, latency_family, errors_family, in_flight_family, *rate_limits, *cache]
+
+
+def _cache_counts(cache: FindingsCache | None) -> list[int] | None:
+    return None if cache is None else [cache.hits, cache.misses, len(cache)]
+
+
+def _findings_cache_families(counts: Iterable[list[int] | None]) -> list[Metric]:
+    """Lookups of the findings cache (gateway/findings_cache.py), summed over workers."""
+    present = [c for c in counts if c]
+    if not present:
+        return []
+    lookups = CounterMetricFamily(
+        "gerbang_findings_cache_lookups",
+        "Request texts looked up in the findings cache: hit (not scanned again) or miss.",
+        labels=["result"],
+    )
+    lookups.add_metric(["hit"], sum(c[0] for c in present))
+    lookups.add_metric(["miss"], sum(c[1] for c in present))
+    entries = GaugeMetricFamily(
+        "gerbang_findings_cache_entries", "Texts whose findings are kept, in all workers."
+    )
+    entries.add_metric([], sum(c[2] for c in present))
+    return [lookups, entries]
 
 
 def _cumulative(counts: list[float]) -> list[tuple[str, float]]:
@@ -196,7 +223,9 @@ def read_snapshots(directory: Path, live_pids: set[int]) -> list[Snapshot]:
         with contextlib.suppress(OSError, ValueError):
             snap: Snapshot = json.loads(path.read_text(encoding="utf-8"))
             if int(path.stem.removeprefix("worker-")) not in live_pids:
-                snap["in_flight"] = 0
+                snap["in_flight"] = 0  # gone with the worker, like its cache's entries
+                if snap.get("findings_cache"):
+                    snap["findings_cache"] = [*snap["findings_cache"][:2], 0]
             snapshots.append(snap)
     return snapshots
 

@@ -90,3 +90,36 @@ def test_when_a_snapshot_file_is_half_written_or_foreign_then_it_is_ignored(tmp_
     (tmp_path / "worker-123.json").write_text('{"requests": [')
     (tmp_path / "worker-abc.json").write_text("{}")
     assert read_snapshots(tmp_path, live_pids=set()) == []
+
+
+def test_when_workers_use_the_findings_cache_then_lookups_and_entries_are_summed(
+    tmp_path: Path,
+) -> None:
+    from gateway.findings_cache import FindingsCache
+
+    first, second = ProxyMetrics(), ProxyMetrics()
+    assert sample(workers_registry_of(tmp_path, first), "gerbang_findings_cache_entries") is None
+    for metrics, hits, misses, entries in ((first, 5, 2, 2), (second, 1, 3, 3)):
+        cache = FindingsCache(100)
+        cache.hits, cache.misses = hits, misses
+        for i in range(entries):
+            cache.put(bytes([i]) * 16, ())
+        metrics.findings_cache = cache
+    write_snapshot(second, tmp_path)
+    dead_pid = os.getpid() + 100_000
+    snapshot_path(tmp_path, os.getpid()).rename(snapshot_path(tmp_path, dead_pid))
+    write_snapshot(first, tmp_path)
+
+    registry = workers_registry(tmp_path, live_pids=lambda: {os.getpid()})
+    assert sample(registry, "gerbang_findings_cache_lookups_total", result="hit") == 6
+    assert sample(registry, "gerbang_findings_cache_lookups_total", result="miss") == 5
+    # A dead worker's lookups still count; its entries went with it.
+    assert sample(registry, "gerbang_findings_cache_entries") == 2
+
+
+def workers_registry_of(tmp_path: Path, metrics: ProxyMetrics) -> CollectorRegistry:
+    """The registry the supervisor would build from this one worker's snapshot."""
+    directory = tmp_path / "one"
+    directory.mkdir()
+    write_snapshot(metrics, directory)
+    return workers_registry(directory, live_pids=lambda: {os.getpid()})

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from gateway.auth.principal import Principal
 from gateway.findings_cache import MAX_BODY_CHARS, MAX_FINDINGS_PER_TEXT, FindingsCache
+from pii.entities import Category
 from pii.findings import Finding
 
 HISTORY = "Halo, saya mau bertanya soal layanan kependudukan."  # synthetic
 LAST = "NIK saya 3273012505900001, mohon dicek."  # synthetic NIK
-NIK_FINDING = (Finding("ID_NIK", 9, 25, 1.0, "NikRecognizer", "umum"),)
+NIK_FINDING = (Finding("ID_NIK", 9, 25, 1.0, "NikRecognizer", Category.UMUM),)
 
 
 def caller(subject: str = "warga-1", issuer: str = "https://sso.example.go.id") -> Principal:
@@ -25,7 +26,9 @@ def caller(subject: str = "warga-1", issuer: str = "https://sso.example.go.id") 
     )
 
 
-def scan(cache: FindingsCache, principal: Principal | None, texts: list[str], language="id"):
+def scan(
+    cache: FindingsCache, principal: Principal | None, texts: list[str], language: str = "id"
+) -> tuple[list[int], tuple[tuple[Finding, ...], ...]]:
     """What a Detect stage does: look up, 'scan' the missing texts, fill in."""
     lookup = cache.lookup(principal, language, texts)
     missing = lookup.missing

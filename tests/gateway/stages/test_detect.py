@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -34,7 +34,9 @@ class CountingEngine(PiiEngine):
         super().__init__()
         self.scanned: list[str] = []
 
-    def analyze(self, text: str, language: str = "id", entities=None) -> list[Finding]:
+    def analyze(
+        self, text: str, language: str = "id", entities: Collection[str] | None = None
+    ) -> list[Finding]:
         self.scanned.append(text)
         return super().analyze(text, language, entities)
 

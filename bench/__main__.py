@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from bench import audit, instructions, pii, pipeline, policy, proxy, ratelimit, scale
+from bench import audit, instructions, pii, pipeline, policy, proxy, ratelimit, scale, soak
 
 SUBCOMMANDS: tuple[ModuleType, ...] = (
     proxy,
@@ -21,6 +21,7 @@ SUBCOMMANDS: tuple[ModuleType, ...] = (
     policy,
     pipeline,
     scale,
+    soak,
 )
 
 

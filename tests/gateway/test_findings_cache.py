@@ -6,24 +6,11 @@ from gateway.auth.principal import Principal
 from gateway.findings_cache import MAX_BODY_CHARS, MAX_FINDINGS_PER_TEXT, FindingsCache
 from pii.entities import Category
 from pii.findings import Finding
+from tests.gateway.principals import citizen as caller
 
 HISTORY = "Halo, saya mau bertanya soal layanan kependudukan."  # synthetic
 LAST = "NIK saya 3273012505900001, mohon dicek."  # synthetic NIK
 NIK_FINDING = (Finding("ID_NIK", 9, 25, 1.0, "NikRecognizer", Category.UMUM),)
-
-
-def caller(subject: str = "warga-1", issuer: str = "https://sso.example.go.id") -> Principal:
-    return Principal(
-        issuer=issuer,
-        subject=subject,
-        client_id=None,
-        roles=("warga",),
-        groups=(),
-        scopes=(),
-        agency=None,
-        authenticated_by="jwt",
-        expires_at=None,
-    )
 
 
 def scan(

@@ -17,11 +17,11 @@ import pytest
 from joserfc import jwt as joserfc_jwt
 
 from gateway.auth import Authenticator
-from gateway.auth.principal import Principal
 from gateway.auth.token_cache import AcceptedTokens, token_digest
 from gateway.errors import Unauthenticated
 from tests.gateway.auth.conftest import bearer, issuer_entry
 from tests.gateway.auth.idp import Realm, rsa_key
+from tests.gateway.principals import citizen
 
 
 class Clock:
@@ -32,25 +32,11 @@ class Clock:
         return self.now
 
 
-def principal(subject: str = "warga-1") -> Principal:
-    return Principal(
-        issuer="https://idp.example",
-        subject=subject,
-        client_id=None,
-        roles=("warga",),
-        groups=(),
-        scopes=(),
-        agency=None,
-        authenticated_by="jwt",
-        expires_at=None,
-    )
-
-
 def test_when_an_entry_is_remembered_then_it_lasts_until_the_earlier_of_max_age_and_exp() -> None:
     clock = Clock()
     cache = AcceptedTokens(10, 60.0, clock=clock)
-    cache.remember("a", principal(), expires_at=clock.now + 5)
-    cache.remember("b", principal(), expires_at=None)
+    cache.remember("a", citizen(), expires_at=clock.now + 5)
+    cache.remember("b", citizen(), expires_at=None)
     clock.now += 4.9
     assert cache.get("a") is not None
     clock.now += 0.2
@@ -64,19 +50,19 @@ def test_when_an_entry_is_remembered_then_it_lasts_until_the_earlier_of_max_age_
 def test_when_a_token_has_expired_or_caching_is_off_then_nothing_is_remembered() -> None:
     clock = Clock()
     cache = AcceptedTokens(10, 60.0, clock=clock)
-    cache.remember("a", principal(), expires_at=clock.now - 1)
+    cache.remember("a", citizen(), expires_at=clock.now - 1)
     assert len(cache) == 0
     for off in (AcceptedTokens(0, 60.0, clock=clock), AcceptedTokens(10, 0.0, clock=clock)):
-        off.remember("a", principal(), expires_at=None)
+        off.remember("a", citizen(), expires_at=None)
         assert off.get("a") is None
 
 
 def test_when_the_cache_is_full_then_the_least_recently_used_entry_goes() -> None:
     cache = AcceptedTokens(2, 60.0, clock=Clock())
-    cache.remember("a", principal("a"), None)
-    cache.remember("b", principal("b"), None)
+    cache.remember("a", citizen("a"), None)
+    cache.remember("b", citizen("b"), None)
     assert cache.get("a") is not None  # "b" is now the least recently used
-    cache.remember("c", principal("c"), None)
+    cache.remember("c", citizen("c"), None)
     assert [key for key in cache] == ["a", "c"]
 
 

@@ -18,6 +18,7 @@ from gateway.routes import RouteMatch
 from gateway.stages.detect import Detect
 from pii.engine import PiiEngine
 from pii.findings import Finding
+from tests.gateway.principals import citizen as caller
 
 # A conversation as a chat client sends it, turn after turn (synthetic values).
 SYSTEM = "Anda adalah LARA, asisten layanan publik Dinas Kependudukan dan Pencatatan Sipil."
@@ -50,20 +51,6 @@ def engine() -> CountingEngine:
 def executor() -> Iterator[ThreadPoolExecutor]:
     with ThreadPoolExecutor(2) as pool:
         yield pool
-
-
-def caller(subject: str) -> Principal:
-    return Principal(
-        issuer="https://sso.example.go.id",
-        subject=subject,
-        client_id=None,
-        roles=("warga",),
-        groups=(),
-        scopes=(),
-        agency=None,
-        authenticated_by="jwt",
-        expires_at=None,
-    )
 
 
 async def detect(stage: Detect, principal: Principal | None, *texts: str) -> Exchange:

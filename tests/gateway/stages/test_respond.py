@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -46,15 +46,19 @@ def _slow_scan(text: str) -> Sequence[Finding]:
     return []
 
 
-async def test_when_a_stream_is_scanned_slowly_then_the_event_loop_keeps_turning(
-    aiohttp_server: Any, aiohttp_client: Any
-) -> None:
+async def _gateway_client(
+    aiohttp_server: Any,
+    aiohttp_client: Any,
+    upstream_handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    analyze: Callable[[str], Sequence[Finding]],
+    executor: ThreadPoolExecutor,
+) -> Any:
+    """A client of a gateway app relaying `upstream_handler`'s stream through a rewriter."""
     upstream_app = web.Application()
-    upstream_app.router.add_get("/", _upstream)
+    upstream_app.router.add_get("/", upstream_handler)
     upstream = await aiohttp_server(upstream_app)
-    executor = ThreadPoolExecutor(2)
     rewriter = ResponseRewriter(
-        analyze=_slow_scan,
+        analyze=analyze,
         anonymizer=Anonymizer(),
         plan={"*": OperatorSpec("placeholder")},
         vault=PlaceholderVault(),
@@ -77,7 +81,22 @@ async def test_when_a_stream_is_scanned_slowly_then_the_event_loop_keeps_turning
 
     gateway_app = web.Application()
     gateway_app.router.add_get("/", relay)
-    client = await aiohttp_client(gateway_app)
+    return await aiohttp_client(gateway_app)
+
+
+def _streamed_text(body: bytes) -> str:
+    return "".join(
+        json.loads(line[6:])["choices"][0]["delta"].get("content", "")
+        for line in body.decode().split("\n")
+        if line.startswith("data: {")
+    )
+
+
+async def test_when_a_stream_is_scanned_slowly_then_the_event_loop_keeps_turning(
+    aiohttp_server: Any, aiohttp_client: Any
+) -> None:
+    executor = ThreadPoolExecutor(2)
+    client = await _gateway_client(aiohttp_server, aiohttp_client, _upstream, _slow_scan, executor)
     gaps: list[float] = []
     done = asyncio.Event()
 
@@ -98,11 +117,7 @@ async def test_when_a_stream_is_scanned_slowly_then_the_event_loop_keeps_turning
         await ticking
         executor.shutdown()
     assert response.status == 200
-    streamed = "".join(
-        json.loads(line[6:])["choices"][0]["delta"].get("content", "")
-        for line in body.decode().split("\n")
-        if line.startswith("data: {")
-    )
+    streamed = _streamed_text(body)
     assert streamed == TEXT
     assert elapsed >= 2 * SCAN_S  # the text was scanned (slowly) before it was sent
     assert max(gaps) < SCAN_S / 2  # while the loop kept serving everything else
@@ -140,45 +155,16 @@ async def test_when_events_arrive_during_a_rewrite_then_they_are_rewritten_toget
             return super().feed(data)
 
     monkeypatch.setattr(respond, "SseRewriter", CountingSse)
-    upstream_app = web.Application()
-    upstream_app.router.add_get("/", _fast_upstream)
-    upstream = await aiohttp_server(upstream_app)
     executor = ThreadPoolExecutor(2)
-    rewriter = ResponseRewriter(
-        analyze=_slowish_scan,
-        anonymizer=Anonymizer(),
-        plan={"*": OperatorSpec("placeholder")},
-        vault=PlaceholderVault(),
-        mapping=None,
+    client = await _gateway_client(
+        aiohttp_server, aiohttp_client, _fast_upstream, _slowish_scan, executor
     )
-
-    async def relay(request: web.Request) -> web.StreamResponse:
-        exchange = Exchange(request, "test-stream")
-        async with (
-            aiohttp.ClientSession() as session,
-            session.get(upstream.make_url("/")) as answer,
-        ):
-            headers = client_response_headers(answer.headers, request_id=exchange.request_id)
-
-            async def finish(response: web.StreamResponse, tail: bytes) -> None:
-                await response.write(tail)
-                await response.write_eof()
-
-            return await relay_rewritten(exchange, answer, headers, rewriter, executor, finish)
-
-    gateway_app = web.Application()
-    gateway_app.router.add_get("/", relay)
-    client = await aiohttp_client(gateway_app)
     try:
         response = await client.get("/")
         body = await response.read()
     finally:
         executor.shutdown()
-    streamed = "".join(
-        json.loads(line[6:])["choices"][0]["delta"].get("content", "")
-        for line in body.decode().split("\n")
-        if line.startswith("data: {")
-    )
+    streamed = _streamed_text(body)
     assert streamed == LONG_TEXT  # nothing lost, duplicated or reordered
     assert body.rstrip().endswith(b"data: [DONE]")
     assert sum(feeds) == len(PIECES) + 1  # every event fed once

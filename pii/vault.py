@@ -10,7 +10,7 @@ Vaults are never shared between scopes, so placeholders cannot leak across reque
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterable, Mapping
 
 PLACEHOLDER_RE = re.compile(r"<[A-Z][A-Z_]*_\d+>")
 _DIGIT_TYPES = frozenset(
@@ -33,6 +33,18 @@ class PlaceholderVault:
         self._tokens: dict[tuple[str, str], str] = {}
         self._values: dict[str, str] = {}
         self._counters: dict[str, int] = {}
+        self._reserved: set[str] = set()
+
+    def reserve(self, tokens: Iterable[str]) -> None:
+        """Never hand out these placeholders for a new value.
+
+        For the placeholders that stand literally in a request (an earlier answer's masked
+        values, sent back in the chat history): a new value numbered `<PERSON_2>` beside an old
+        `<PERSON_2>` would make the two one person for the upstream, and restoring would give
+        the caller the new value where the answer meant the old one. Tokens the vault already
+        holds keep their values.
+        """
+        self._reserved.update(t for t in tokens if t not in self._values)
 
     def token_for(self, entity_type: str, value: str, avoid: Container[str] = ()) -> str:
         """The placeholder for a value, made on first sight.
@@ -47,7 +59,7 @@ class PlaceholderVault:
             while True:
                 number += 1
                 token = f"<{entity_type}_{number}>"
-                if token not in avoid:
+                if token not in avoid and token not in self._reserved:
                     break
             self._counters[entity_type] = number
             self._tokens[key] = token
@@ -71,6 +83,11 @@ class PlaceholderVault:
     def mapping(self) -> dict[str, str]:
         """Placeholder -> original value (as first seen), for `restore`."""
         return dict(self._values)
+
+
+def placeholders_in(texts: Iterable[str]) -> set[str]:
+    """Every placeholder-shaped token standing in `texts`."""
+    return {token for text in texts if "<" in text for token in PLACEHOLDER_RE.findall(text)}
 
 
 def restore(text: str, mapping: Mapping[str, str]) -> str:

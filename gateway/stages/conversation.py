@@ -6,7 +6,8 @@ caller and the id, so naming someone else's conversation id gives an empty scope
 Saving is a compare-and-set (`gateway.conversations`): when another turn of the conversation saved
 since this one loaded, the request is masked again from the newer mapping before anything is
 forwarded, so racing turns never give one placeholder to two values. (Placeholders made while
-masking a response are not saved with the conversation.)
+masking a response are not saved with the conversation; MaskRequest keeps
+new values off the placeholders a request already carries.)
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Stage: replace the personal data found in the request as the policy decision says.
 
 The masked body is what the upstream receives. Placeholders go into the exchange's vault (or the
-conversation's), so the response can be restored for callers the policy allows.
+conversation's), so the response can be restored for callers the policy allows. Placeholders that
+already stand in the request (masked values of an earlier answer, sent back as chat history) are
+never given to a new value.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from aiohttp import web
 
 from gateway.exchange import Exchange
 from pii.anonymizer import Anonymizer, MaskingPlan, OperatorSpec
-from pii.vault import PlaceholderVault
+from pii.vault import PlaceholderVault, placeholders_in
 
 
 class MaskRequest:
@@ -29,7 +31,12 @@ class MaskRequest:
         fields = exchange.request_fields
         decision = exchange.decision
         assert decision is not None
-        if fields is None or not any(exchange.request_findings):
+        if fields is None:
+            return None
+        if not any(exchange.request_findings):
+            # Nothing to mask, but the response may be: its new placeholders must not repeat
+            # the ones already in the request.
+            exchange.vault.reserve(placeholders_in(fields.texts))
             return None
         plan = masking_plan(decision.masking)
         vault = exchange.vault
@@ -46,6 +53,7 @@ class MaskRequest:
         plan: MaskingPlan,
         vault: PlaceholderVault,
     ) -> list[str]:
+        vault.reserve(placeholders_in(texts))
         out: list[str] = []
         for text, findings in zip(texts, exchange.request_findings, strict=True):
             if not findings:

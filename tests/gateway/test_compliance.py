@@ -22,6 +22,8 @@ from tests.gateway.compliance_rig import (
 )
 from tests.policies.opa import running_opa
 
+NEW_PHONE = "085711223344"  # synthetic
+
 CHAT = {
     "model": "lara",
     "messages": [
@@ -143,6 +145,31 @@ async def test_when_a_conversation_continues_then_placeholders_keep_their_number
     assert (await chat(compliance_rig, "warga", body=second, **turn)).status == 200
     later = json.loads(compliance_rig.upstream.bodies[-1])["messages"][0]["content"]
     assert "<ID_NIK_1>" in later
+
+
+async def test_when_the_history_holds_an_answers_placeholders_then_new_values_get_other_numbers(
+    compliance_rig: Rig,
+) -> None:
+    first = await chat(compliance_rig, "warga")
+    earlier_answer = (await first.json())["choices"][0]["message"]["content"]
+    kept = set(re.findall(r"<PHONE_NUMBER_\d+>", earlier_answer))
+    assert kept, "the upstream's own phone number stays masked in the answer"
+    second = {
+        **CHAT,
+        "messages": [
+            *CHAT["messages"],
+            {"role": "assistant", "content": earlier_answer},
+            {"role": "user", "content": f"Nomor HP baru saya {NEW_PHONE}"},
+        ],
+    }
+    response = await chat(compliance_rig, "warga", body=second)
+    assert response.status == 200
+    sent = json.loads(compliance_rig.upstream.bodies[-1])["messages"][-1]["content"]
+    assert NEW_PHONE not in sent
+    (new_token,) = re.findall(r"<PHONE_NUMBER_\d+>", sent)
+    assert new_token not in kept
+    answer = (await response.json())["choices"][0]["message"]["content"]
+    assert NEW_PHONE in answer  # the caller's new value comes back
 
 
 FAMILY = [f"31710125059{n:05d}" for n in range(2, 7)]  # synthetic NIKs of one family

@@ -1,0 +1,39 @@
+"""Placeholder vaults: numbering, continuing a saved mapping, reserved placeholders."""
+
+from __future__ import annotations
+
+from pii.vault import PlaceholderVault, placeholders_in, restore
+
+NIK_OLD = "3171234567890003"  # synthetic
+NIK_NEW = "3273012345670002"  # synthetic
+
+
+def test_when_placeholders_are_reserved_then_a_new_value_skips_them() -> None:
+    vault = PlaceholderVault()
+    vault.reserve({"<ID_NIK_1>", "<ID_NIK_3>"})
+    assert vault.token_for("ID_NIK", NIK_NEW) == "<ID_NIK_2>"
+    assert vault.token_for("ID_NIK", NIK_OLD) == "<ID_NIK_4>"
+    assert vault.token_for("PHONE_NUMBER", "081234567890") == "<PHONE_NUMBER_1>"
+
+
+def test_when_a_reserved_placeholder_is_restored_then_it_stays_as_written() -> None:
+    vault = PlaceholderVault()
+    vault.reserve({"<ID_NIK_1>"})
+    token = vault.token_for("ID_NIK", NIK_NEW)
+    assert (
+        restore(f"lama <ID_NIK_1>, baru {token}", vault.mapping)
+        == f"lama <ID_NIK_1>, baru {NIK_NEW}"
+    )
+
+
+def test_when_a_placeholder_the_vault_holds_is_reserved_then_it_keeps_its_value() -> None:
+    vault = PlaceholderVault()
+    token = vault.token_for("ID_NIK", NIK_OLD)
+    vault.reserve({token})
+    assert vault.token_for("ID_NIK", NIK_OLD) == token
+    assert vault.mapping == {token: NIK_OLD}
+
+
+def test_placeholders_in_finds_tokens_only() -> None:
+    texts = ["Data <ID_NIK_2> dan <PHONE_NUMBER_1>.", "tanpa placeholder", "<bukan> <ID_NIK>"]
+    assert placeholders_in(texts) == {"<ID_NIK_2>", "<PHONE_NUMBER_1>"}

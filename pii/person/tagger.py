@@ -91,7 +91,9 @@ _ANCHOR = re.compile(
 _WORD = r"[^\W_]+(?:-[^\W_]+)*"
 # The next CUE_REACH words after a cue, each in a group.
 _NEXT_WORDS = re.compile(rf"[\W_]*({_WORD})" + rf"(?:[\W_]+({_WORD}))?" * (CUE_REACH - 1))
-_NEVER, _ALWAYS, _UNLESS_FIRST = 0, 1, 2
+# How an anchor word is taken (`PersonTagger._anchor_kind`).
+_NEVER, _ALWAYS, _UNLESS_FIRST, _CUE, _PLACE_OR_ORG = 0, 1, 2, 3, 4
+_NAMED_BIT = 8
 # A word right before or after a name, one space away.
 _WORD_BEFORE = re.compile(rf"({_WORD}) $")
 _WORD_AFTER = re.compile(rf" ({_WORD})(?![^\W_])")
@@ -138,7 +140,7 @@ class PersonTagger:
         self._model_path = str(model)
         self.gazetteer = Gazetteer.load(gazetteer)
         self._local = threading.local()
-        self._capitalised: dict[str, int] = {}
+        self._anchor_kinds: dict[str, int] = {}
         self._lowercase: dict[str, bool] = {}
         info = self._tagger().info()  # fails now, not on the first message, if the model is bad
         known = frozenset(attribute for attribute, _ in info.state_features)
@@ -154,15 +156,25 @@ class PersonTagger:
 
     # -- candidates ------------------------------------------------------------------------------
 
-    def capitalised_candidate(self, text: str, start: int, word: str) -> bool:
-        """Whether a capitalised word could be part of a name."""
-        kind = self._capitalised.get(word)
+    def _anchor_kind(self, word: str) -> int:
+        """What an anchor word is for `windows` (cached): `_CUE`, `_PLACE_OR_ORG`, or how a
+        capitalised word may be a candidate (`_NEVER`, `_ALWAYS`, `_UNLESS_FIRST`), with
+        `_NAMED_BIT` set when it is on a name list."""
+        kind = self._anchor_kinds.get(word)
         if kind is None:
-            kind = self._capitalised_kind(word)
-            if len(self._capitalised) > _CACHE_LIMIT:
-                self._capitalised.clear()
-            self._capitalised[word] = kind
-        return kind == _ALWAYS or (kind == _UNLESS_FIRST and not starts_sentence(text, start))
+            lower = word.lower()
+            if lower in CUES or _AN.fullmatch(word):
+                kind = _CUE
+            elif lower in _PLACE_OR_ORG_CUES:
+                kind = _PLACE_OR_ORG
+            else:
+                kind = self._capitalised_kind(word)
+            if self.gazetteer.flags(lower) & _NAMED:
+                kind |= _NAMED_BIT
+            if len(self._anchor_kinds) > _CACHE_LIMIT:
+                self._anchor_kinds.clear()
+            self._anchor_kinds[word] = kind
+        return kind
 
     def _capitalised_kind(self, word: str) -> int:
         lower = word.lower()
@@ -204,22 +216,27 @@ class PersonTagger:
         """
         cores: list[tuple[int, int]] = []
         after_cue_word = -1  # end of the last place or organisation cue word ("Kelurahan", "Jl")
+        anchor_kind = self._anchor_kind
         for match in _ANCHOR.finditer(text):
+            kind = anchor_kind(match.group())
+            base = kind & ~_NAMED_BIT
+            if base == _NEVER:
+                continue
             start, end = match.span()
-            word = match.group()
-            lower = word.lower()
-            if lower in CUES or _AN.fullmatch(word):
+            if base == _CUE:
                 found = self._after_cue(text, end)
                 if found is not None:
                     cores.append((start, found))
                 continue
-            if lower in _PLACE_OR_ORG_CUES:
+            if base == _PLACE_OR_ORG:
                 after_cue_word = end
                 continue
-            if not self.capitalised_candidate(text, start, word) or glued(text, start, end):
+            if base == _UNLESS_FIRST and starts_sentence(text, start):
+                continue
+            if glued(text, start, end):
                 continue
             if (after_cue_word >= 0 and text[after_cue_word:start].strip(" .") == ""
-                    and not self.gazetteer.flags(lower) & _NAMED):  # fmt: skip
+                    and not kind & _NAMED_BIT):  # fmt: skip
                 after_cue_word = end  # "Kelurahan Sukamaju Baru": all of it is the place
                 continue
             cores.append((start, end))

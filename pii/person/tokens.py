@@ -49,13 +49,10 @@ def tokenize(text: str, start: int = 0, end: int | None = None, *, at_start: boo
     sentence-final mark that is not an abbreviation's dot (`Dr.`, `S.H.`, `a.n.`, an initial).
     `at_start` says whether `start` is at a sentence start (it is for a whole text).
     """
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for match in TOKEN_RE.finditer(text, start, len(text) if end is None else end):
-        words.append(match.group())
-        starts.append(match.start())
-        ends.append(match.end())
+    matches = list(TOKEN_RE.finditer(text, start, len(text) if end is None else end))
+    words = [match.group() for match in matches]
+    starts = [match.start() for match in matches]
+    ends = [match.end() for match in matches]
     return Tokens(words, starts, ends, sentence_starts(text, words, starts, ends, at_start))
 
 
@@ -65,8 +62,9 @@ def sentence_starts(
     """For each token, whether it is the first word of its sentence (see `tokenize`)."""
     bos: list[bool] = []
     previous_end = starts[0] if starts else 0
+    lines = starts and "\n" in text[starts[0] : ends[-1]]
     for i, word in enumerate(words):
-        if "\n" in text[previous_end : starts[i]]:
+        if lines and "\n" in text[previous_end : starts[i]]:
             at_start = True
         previous_end = ends[i]
         first = word[0]

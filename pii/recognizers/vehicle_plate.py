@@ -28,13 +28,13 @@ from __future__ import annotations
 import re
 
 from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from pii.recognizers.base import (
     CONTEXT_AFTER,
     CONTEXT_BEFORE,
     PATTERN_NAME,
     GerbangRecognizer,
+    TextScan,
 )
 
 # Region prefixes (kode wilayah). DS: Papua before PA (2016). PS, PT, PY: South, Central and
@@ -155,9 +155,12 @@ def _classify(plate: str) -> int | None:
     return _FREE if plain else _ANY_WORD
 
 
-def _may_have_vehicle_word(text: str) -> bool:
-    lowered = text.lower()
-    return any(root in lowered for root in VEHICLE_WORD_ROOTS)
+_VEHICLE_WORD_ROOT = re.compile("|".join(VEHICLE_WORD_ROOTS))
+
+
+def _may_have_vehicle_word(lowered: str) -> bool:
+    """Whether the lowercased text holds a vehicle word's root (a cheap test)."""
+    return _VEHICLE_WORD_ROOT.search(lowered) is not None
 
 
 def _near(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
@@ -178,21 +181,18 @@ class VehiclePlateRecognizer(GerbangRecognizer):
     TRIGGER = VEHICLE_PLATE_TRIGGER
     PRIORITY = 50
 
-    def may_match(self, text: str) -> bool:
+    def triggered(self, scan: TextScan) -> bool:
         """A capital letter before a digit, or a vehicle word (for plates typed in lower case)."""
-        return VEHICLE_PLATE_TRIGGER.search(text) is not None or _may_have_vehicle_word(text)
+        return VEHICLE_PLATE_TRIGGER.search(scan.text) is not None or _may_have_vehicle_word(
+            scan.lower
+        )
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
+    def find(self, scan: TextScan) -> list[RecognizerResult]:
         """Plates in capitals (Presidio's pattern matching) and, next to a vehicle word, in any
         case; then each shape held to the context it needs."""
-        found = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        if _may_have_vehicle_word(text):  # each match still needs a whole vehicle word near it
+        text = scan.text
+        found = self.match(scan)
+        if _may_have_vehicle_word(scan.lower):  # each match still needs a vehicle word near it
             chat = [
                 RecognizerResult(
                     self.ENTITY,

@@ -68,8 +68,8 @@ class _Runner:
 
     Before `triggered` and `find` are called, the engine tests the gates it can test for many
     recognizers at once: the longest number's digits against `min_digits`, and the keywords
-    found in the text against `trigger_words` and (on an ASCII text) `context_words`, each the
-    closure (see `KeywordGate.closure`) of what the recognizer needs, or None.
+    found in the text against `trigger_words` and (on an ASCII text) `context_words`: the
+    lowercase words one of which the recognizer needs, or None.
     """
 
     recognizer: Recognizer
@@ -83,7 +83,7 @@ class _Runner:
     context_distance: Callable[[TextScan, int, int], int | None]
 
     @classmethod
-    def of(cls, recognizer: Recognizer, gate: KeywordGate) -> _Runner:
+    def of(cls, recognizer: Recognizer) -> _Runner:
         """Gerbang's recognizers share the scan and the gates; any other runs on the text alone."""
         entities = [recognizer.ENTITY]
 
@@ -107,8 +107,8 @@ class _Runner:
         return cls(
             recognizer,
             recognizer.MIN_DIGITS,
-            gate.closure(words) if words else None,
-            gate.closure(context) if context is not None else None,
+            frozenset(words) if words else None,
+            frozenset(context) if context is not None else None,
             recognizer.context_may_occur if context is not None else _always,
             recognizer.triggered,
             analyze if own_analyze else recognizer.find,
@@ -142,7 +142,7 @@ class PiiEngine:
                 gate_words += recognizer.TRIGGER_WORDS
                 gate_words += recognizer.required_context_words or ()
         self._gate = KeywordGate(gate_words)
-        self._runners = tuple(_Runner.of(r, self._gate) for r in self._recognizers)
+        self._runners = tuple(_Runner.of(r) for r in self._recognizers)
         self._threshold = threshold
         self._regex_timeout = regex_timeout
         self._shortcuts = shortcuts

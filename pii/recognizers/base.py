@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+import ahocorasick
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -212,25 +213,26 @@ class TextScan:
 class KeywordGate:
     """Which of many keywords occur in a text, found in one pass for every recognizer.
 
-    `found` returns, for each position where a keyword starts, the longest keyword starting
-    there; a keyword occurs in the text exactly when it is a prefix of one of those, so each
-    recognizer's words are turned once into the `closure` of keywords that start with one of them,
-    and the test per text is one set intersection.
+    An Aho-Corasick automaton (pyahocorasick) reports every occurrence of every keyword, nested
+    and overlapping ones too, in one linear pass; a recognizer's test per text is then one set
+    intersection with its words.
     """
 
     def __init__(self, keywords: Iterable[str]) -> None:
         self.keywords = frozenset(keywords)
-        trie = word_trie(sorted(self.keywords))
-        self._re = re.compile(f"(?=({trie}))") if self.keywords else None
+        self._automaton: ahocorasick.Automaton | None = None
+        if self.keywords:
+            automaton = ahocorasick.Automaton()
+            for keyword in self.keywords:
+                automaton.add_word(keyword, keyword)
+            automaton.make_automaton()
+            self._automaton = automaton
 
     def found(self, lower: str) -> set[str]:
-        """The longest keyword at each position of `lower` where one starts."""
-        return set(self._re.findall(lower)) if self._re is not None else set()
-
-    def closure(self, words: Iterable[str]) -> frozenset[str]:
-        """The keywords whose presence at a position means one of `words` is there too."""
-        prefixes = tuple(words)
-        return frozenset(k for k in self.keywords if k.startswith(prefixes))
+        """Every keyword that occurs in `lower`."""
+        if self._automaton is None:
+            return set()
+        return {keyword for _, keyword in self._automaton.iter(lower)}
 
 
 class ContextWords:

@@ -170,6 +170,8 @@ class FeatureExtractor:
         stop = len(words) if end is None else end
         count = len(words)
         own, around = self.own, self.around
+        own_cache = self._own
+        before2, before1, after1, after2 = self._around
         cue_at = [
             w.lower() in _WINDOW_CUES
             or (w in "nN" and k >= 2 and words[k - 1] in "./" and words[k - 2] in "aA")  # a.n.
@@ -178,11 +180,27 @@ class FeatureExtractor:
         out: list[list[str]] = []
         for i in range(start, stop):
             word = words[i]
-            feats = [*own(word)]
-            feats += around(words[i - 2], -2) if i >= 2 else _PAD[0]
-            feats += around(words[i - 1], -1) if i >= 1 else _PAD[1]
-            feats += around(words[i + 1], 1) if i + 1 < count else _PAD[2]
-            feats += around(words[i + 2], 2) if i + 2 < count else _PAD[3]
+            feats = list(own_cache.get(word) or own(word))
+            if i >= 2:
+                w = words[i - 2]
+                feats += before2.get(w) or around(w, -2)
+            else:
+                feats += _PAD[0]
+            if i >= 1:
+                w = words[i - 1]
+                feats += before1.get(w) or around(w, -1)
+            else:
+                feats += _PAD[1]
+            if i + 1 < count:
+                w = words[i + 1]
+                feats += after1.get(w) or around(w, 1)
+            else:
+                feats += _PAD[2]
+            if i + 2 < count:
+                w = words[i + 2]
+                feats += after2.get(w) or around(w, 2)
+            else:
+                feats += _PAD[3]
             if bos[i]:
                 feats.append("bos")
                 feats.append("bos|" + word_class(word))

@@ -68,14 +68,16 @@ class _Runner:
 
     Before `triggered` and `find` are called, the engine tests the gates it can test for many
     recognizers at once: the longest number's digits against `min_digits`, and the keywords
-    found in the text against `trigger_words` and (on an ASCII text) `context_words`: the
-    lowercase words one of which the recognizer needs, or None.
+    found in the text against `trigger_words` and `context_words` (on an ASCII text; on another
+    text `trigger_words_occur` and `context_may_occur`, which also see letters that case-folding
+    changes, such as the long s): the lowercase words one of which the recognizer needs, or None.
     """
 
     recognizer: Recognizer
     min_digits: int
     trigger_words: frozenset[str] | None
     context_words: frozenset[str] | None
+    trigger_words_occur: Callable[[TextScan], bool]  # the trigger word test on a non-ASCII text
     context_may_occur: Callable[[TextScan], bool]  # the context test on a non-ASCII text
     triggered: Callable[[TextScan], bool]
     find: Callable[[TextScan], list[RecognizerResult]]
@@ -98,7 +100,16 @@ class _Runner:
 
         if not isinstance(recognizer, GerbangRecognizer):
             return cls(
-                recognizer, 0, None, None, _always, may_match, analyze, may_match, context_distance
+                recognizer,
+                0,
+                None,
+                None,
+                _always,
+                _always,
+                may_match,
+                analyze,
+                may_match,
+                context_distance,
             )
         words = recognizer.TRIGGER_WORDS
         context = recognizer.required_context_words
@@ -109,6 +120,7 @@ class _Runner:
             recognizer.MIN_DIGITS,
             frozenset(words) if words else None,
             frozenset(context) if context is not None else None,
+            recognizer.trigger_words_occur,
             recognizer.context_may_occur if context is not None else _always,
             recognizer.triggered,
             analyze if own_analyze else recognizer.find,
@@ -185,7 +197,11 @@ class PiiEngine:
                 continue
             if runner.min_digits > max_digits:
                 continue
-            if runner.trigger_words is not None and keywords.isdisjoint(runner.trigger_words):
+            if runner.trigger_words is not None and (
+                keywords.isdisjoint(runner.trigger_words)
+                if is_ascii
+                else not runner.trigger_words_occur(scan)
+            ):
                 continue
             if runner.context_words is not None and (
                 keywords.isdisjoint(runner.context_words)

@@ -210,6 +210,31 @@ class TextScan:
         return found
 
 
+class LowercaseSearch:
+    """A pattern written for lowercased text, tested so that it never misses what a
+    case-insensitive pattern would match.
+
+    On an ASCII text the lowercased text is searched. On any other text the text itself is also
+    searched case-insensitively, with `re` and with `regex`: they fold the long s (U+017F) to
+    `s`, `re` also the dotless i (U+0131) to `i`, which `str.lower` keeps as they are. A pattern
+    that matches a word written with them must not be skipped because the plain word is not in
+    the lowercased text.
+    """
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._lowered = re.compile(pattern, flags)
+        self._any_case = (
+            re.compile(pattern, flags | re.IGNORECASE),
+            regex.compile(pattern, flags | regex.IGNORECASE),
+        )
+
+    def occurs(self, scan: TextScan) -> bool:
+        """Whether the pattern occurs in the scanned text (in the sense above)."""
+        if self._lowered.search(scan.lower) is not None:
+            return True
+        return not scan.is_ascii and any(p.search(scan.text) is not None for p in self._any_case)
+
+
 class KeywordGate:
     """Which of many keywords occur in a text, found in one pass for every recognizer.
 
@@ -220,6 +245,8 @@ class KeywordGate:
 
     def __init__(self, keywords: Iterable[str]) -> None:
         self.keywords = frozenset(keywords)
+        if "" in self.keywords:
+            raise ValueError("a keyword must not be empty (the automaton would never report it)")
         self._automaton: ahocorasick.Automaton | None = None
         if self.keywords:
             automaton = ahocorasick.Automaton()
@@ -434,7 +461,12 @@ class GerbangRecognizer(PatternRecognizer):
             for pattern in self.PATTERNS
         )
         self._trigger_words = (
-            re.compile(word_trie(self.TRIGGER_WORDS)) if self.TRIGGER_WORDS else None
+            LowercaseSearch(word_trie(self.TRIGGER_WORDS)) if self.TRIGGER_WORDS else None
+        )
+        self._trigger = (
+            LowercaseSearch(self.TRIGGER.pattern, self.TRIGGER.flags)
+            if self.TRIGGER is not None and self.TRIGGER_IN_LOWERCASE
+            else None
         )
         cls = type(self)
         # A subclass that finds context its own way cannot be skipped by the context word test.
@@ -459,11 +491,15 @@ class GerbangRecognizer(PatternRecognizer):
         """A cheap test on a shared scan: False means nothing can be found in the text."""
         if self.MIN_DIGITS and scan.max_digits < self.MIN_DIGITS:
             return False
-        if self._trigger_words is not None and self._trigger_words.search(scan.lower) is None:
+        if not self.trigger_words_occur(scan):
             return False
         if not self.triggered(scan):
             return False
         return not self._skip_without_context or self.context_may_occur(scan)
+
+    def trigger_words_occur(self, scan: TextScan) -> bool:
+        """False when none of `TRIGGER_WORDS` occurs (True without trigger words)."""
+        return self._trigger_words is None or self._trigger_words.occurs(scan)
 
     def triggered(self, scan: TextScan) -> bool:
         """`TRIGGER` (or a subclass's own `may_match`): the test the engine's shared gates (digits,
@@ -472,14 +508,13 @@ class GerbangRecognizer(PatternRecognizer):
             return self.may_match(scan.text)
         if self.TRIGGER is None:
             return True
-        trigger_text = scan.lower if self.TRIGGER_IN_LOWERCASE else scan.text
-        return self.TRIGGER.search(trigger_text) is not None
+        if self._trigger is not None:
+            return self._trigger.occurs(scan)
+        return self.TRIGGER.search(scan.text) is not None
 
     def declared_triggers(self, scan: TextScan) -> bool:
         """`TRIGGER_WORDS` and `triggered`, without the shortcuts (digits, context words)."""
-        if self._trigger_words is not None and self._trigger_words.search(scan.lower) is None:
-            return False
-        return self.triggered(scan)
+        return self.trigger_words_occur(scan) and self.triggered(scan)
 
     def context_may_occur(self, scan: TextScan) -> bool:
         """False when no context word occurs anywhere in the text."""

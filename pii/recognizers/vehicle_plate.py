@@ -34,6 +34,7 @@ from pii.recognizers.base import (
     CONTEXT_BEFORE,
     PATTERN_NAME,
     GerbangRecognizer,
+    LowercaseSearch,
     TextScan,
 )
 
@@ -155,12 +156,12 @@ def _classify(plate: str) -> int | None:
     return _FREE if plain else _ANY_WORD
 
 
-_VEHICLE_WORD_ROOT = re.compile("|".join(VEHICLE_WORD_ROOTS))
+_VEHICLE_WORD_ROOT = LowercaseSearch("|".join(VEHICLE_WORD_ROOTS))
 
 
-def _may_have_vehicle_word(lowered: str) -> bool:
-    """Whether the lowercased text holds a vehicle word's root (a cheap test)."""
-    return _VEHICLE_WORD_ROOT.search(lowered) is not None
+def _may_have_vehicle_word(scan: TextScan) -> bool:
+    """Whether the text holds a vehicle word's root, in any case (a cheap test)."""
+    return _VEHICLE_WORD_ROOT.occurs(scan)
 
 
 def _near(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
@@ -183,16 +184,14 @@ class VehiclePlateRecognizer(GerbangRecognizer):
 
     def triggered(self, scan: TextScan) -> bool:
         """A capital letter before a digit, or a vehicle word (for plates typed in lower case)."""
-        return VEHICLE_PLATE_TRIGGER.search(scan.text) is not None or _may_have_vehicle_word(
-            scan.lower
-        )
+        return VEHICLE_PLATE_TRIGGER.search(scan.text) is not None or _may_have_vehicle_word(scan)
 
     def find(self, scan: TextScan) -> list[RecognizerResult]:
         """Plates in capitals (Presidio's pattern matching) and, next to a vehicle word, in any
         case; then each shape held to the context it needs."""
         text = scan.text
         found = self.match(scan)
-        if _may_have_vehicle_word(scan.lower):  # each match still needs a vehicle word near it
+        if _may_have_vehicle_word(scan):  # each match still needs a vehicle word near it
             chat = [
                 RecognizerResult(
                     self.ENTITY,

@@ -17,7 +17,8 @@ from presidio_analyzer import Pattern
 from pii.engine import PiiEngine, PiiEngineError
 from pii.entities import ENTITY_CATEGORIES, ENTITY_TYPES, Category
 from pii.findings import Finding
-from pii.recognizers.base import DetectionTimeout, GerbangRecognizer
+from pii.recognizers import default_recognizers
+from pii.recognizers.base import DetectionTimeout, GerbangRecognizer, TextScan
 
 NIK = "3273012505900001"  # synthetic: Bandung area code, 25-05-1990, serial 0001
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "pii_corpus.jsonl"
@@ -145,6 +146,51 @@ def test_the_shortcuts_find_exactly_what_running_everything_everywhere_finds(
         i for i, text in enumerate(texts) if engine.analyze(text) != reference.analyze(text)
     ]
     assert differing == []  # indices only: the texts hold (synthetic) personal data
+
+
+# Letters that `str.lower` keeps but case-insensitive patterns fold: the long s, the dotless i,
+# the Kelvin sign.
+_FOLDED = (
+    lambda t: t.replace("s", "\u017f"),
+    lambda t: t.replace("i", "\u0131"),
+    lambda t: t.replace("k", "\u212a").replace("S", "\u017f"),
+)
+
+
+def test_a_recognizers_triggers_hold_wherever_it_finds_something_even_in_folded_letters() -> None:
+    """Triggers and gates are necessary conditions: a text they skip holds nothing to find."""
+    corpus = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    texts = [fold(text) for text in corpus for fold in _FOLDED]
+    skipped = []
+    for recognizer in default_recognizers():
+        if not isinstance(recognizer, GerbangRecognizer):
+            continue
+        for i, text in enumerate(texts):
+            scan = TextScan(text, shortcuts=False)
+            counted = [  # what the engine keeps: with a context word where one is required
+                r
+                for r in recognizer.find(scan)
+                if not recognizer.CONTEXT_REQUIRED
+                or recognizer.context_distance_in(scan, r.start, r.end) is not None
+            ]
+            if counted and not (
+                recognizer.declared_triggers(scan) and recognizer.prefilter(TextScan(text))
+            ):
+                skipped.append((recognizer.name, i))
+    assert skipped == []  # names and indices only: the texts hold (synthetic) personal data
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        pytest.param("Saya menderita diabete\u017f sejak 2019", "diabete\u017f", id="long-s"),
+        pytest.param("Tanggal lah\u0131r: 12-05-1990", "12-05-1990", id="dotless-i"),
+    ],
+)
+def test_when_a_word_is_written_with_folded_letters_then_the_engine_still_finds(
+    engine: PiiEngine, text: str, value: str
+) -> None:
+    assert [f.value_in(text) for f in engine.analyze(text)] == [value]
 
 
 _TOKENS = (

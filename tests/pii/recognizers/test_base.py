@@ -68,6 +68,8 @@ def test_the_keyword_gate_finds_keywords_that_overlap_or_nest() -> None:
     assert gate.found("kartu kk") == {"kartu", "ka", "art", "rt", "tu", "kk"}
     assert gate.found("tidak ada") == set()
     assert KeywordGate([]).found("kartu") == set()
+    with pytest.raises(ValueError, match="empty"):
+        KeywordGate(["kartu", ""])
 
 
 @settings(max_examples=300, deadline=None)

@@ -172,6 +172,28 @@ async def test_when_the_history_holds_an_answers_placeholders_then_new_values_ge
     assert NEW_PHONE in answer  # the caller's new value comes back
 
 
+async def test_when_a_request_holds_only_placeholders_then_the_answers_new_ones_differ(
+    compliance_rig: Rig,
+) -> None:
+    first = await chat(compliance_rig, "petugas")
+    earlier_answer = (await first.json())["choices"][0]["message"]["content"]
+    kept = set(re.findall(r"<PHONE_NUMBER_\d+>", earlier_answer))
+    assert len(kept) == 2, "the caller's number and the upstream's, both masked for this role"
+    second = {
+        **CHAT,
+        "messages": [
+            {"role": "assistant", "content": earlier_answer},
+            {"role": "user", "content": "Terima kasih"},
+        ],
+    }
+    response = await chat(compliance_rig, "petugas", body=second)
+    assert response.status == 200
+    answer = (await response.json())["choices"][0]["message"]["content"]
+    assert UPSTREAM_PHONE not in answer
+    (new_token,) = re.findall(r"<PHONE_NUMBER_\d+>", answer)
+    assert new_token not in kept  # the upstream's number again, under a number of its own
+
+
 FAMILY = [f"31710125059{n:05d}" for n in range(2, 7)]  # synthetic NIKs of one family
 
 

@@ -7,27 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from pii.engine import PiiEngine
 from pii.recognizers.address import AddressRecognizer
+from tests.pii.recognizers.probe import RecognizerProbe
 
-ENGINE = PiiEngine(recognizers=[AddressRecognizer()])
-
-Span = tuple[str, int, int]
-
-
-def found(text: str) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
-
-
-def spans(text: str, *values: str) -> list[Span]:
-    """ADDRESS spans of `values`, located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for value in values:
-        start = text.index(value, position)
-        result.append(("ADDRESS", start, start + len(value)))
-        position = start + len(value)
-    return result
+PROBE = RecognizerProbe(AddressRecognizer())
+ENGINE = PROBE.engine
+found = PROBE.found
+spans = PROBE.spans
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ All numbers are synthetic.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -13,26 +15,12 @@ from pii.engine import PiiEngine
 from pii.recognizers.bank_account import BankAccountRecognizer
 from pii.recognizers.kk import KkRecognizer
 from pii.recognizers.nik import NikRecognizer
+from tests.pii.recognizers.probe import found_by, spans
 
 ENGINE = PiiEngine(recognizers=[NikRecognizer(), KkRecognizer(), BankAccountRecognizer()])
 BANK_ONLY = PiiEngine(recognizers=[BankAccountRecognizer()])
 
-Span = tuple[str, int, int]
-
-
-def found(text: str) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
-
-
-def spans(text: str, *expected: tuple[str, str]) -> list[Span]:
-    """(type, value) pairs located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for entity, value in expected:
-        start = text.index(value, position)
-        result.append((entity, start, start + len(value)))
-        position = start + len(value)
-    return result
+found = partial(found_by, ENGINE)
 
 
 @pytest.mark.parametrize(

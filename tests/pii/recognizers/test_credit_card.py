@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pii.engine import PiiEngine
 from pii.recognizers.credit_card import CreditCardRecognizer, luhn_valid, valid_card
 from pii.recognizers.nik import NikRecognizer, valid_nik
+from tests.pii.recognizers.probe import Span, found_by, spans
 
 ENGINE = PiiEngine(recognizers=[NikRecognizer(), CreditCardRecognizer()])
 CARD_ONLY = PiiEngine(recognizers=[CreditCardRecognizer()])
@@ -25,22 +26,9 @@ NIK_KALBAR = "6171011205900001"
 # Mastercard prefix, passes Luhn, but day 99 makes it no NIK.
 NOT_A_NIK = "5171019913000008"
 
-Span = tuple[str, int, int]
-
 
 def found(text: str, engine: PiiEngine = ENGINE) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in engine.analyze(text)]
-
-
-def spans(text: str, *expected: tuple[str, str]) -> list[Span]:
-    """(type, value) pairs located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for entity, value in expected:
-        start = text.index(value, position)
-        result.append((entity, start, start + len(value)))
-        position = start + len(value)
-    return result
+    return found_by(engine, text)
 
 
 def test_when_the_collision_numbers_are_checked_then_they_are_both_a_nik_and_a_card() -> None:

@@ -9,27 +9,12 @@ import datetime
 
 import pytest
 
-from pii.engine import PiiEngine
 from pii.recognizers.date_of_birth import DateOfBirthRecognizer, valid_birth_date
+from tests.pii.recognizers.probe import RecognizerProbe
 
-ENGINE = PiiEngine(recognizers=[DateOfBirthRecognizer()])
-
-Span = tuple[str, int, int]
-
-
-def found(text: str) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
-
-
-def spans(text: str, *values: str) -> list[Span]:
-    """DATE_OF_BIRTH spans of `values`, located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for value in values:
-        start = text.index(value, position)
-        result.append(("DATE_OF_BIRTH", start, start + len(value)))
-        position = start + len(value)
-    return result
+PROBE = RecognizerProbe(DateOfBirthRecognizer())
+found = PROBE.found
+spans = PROBE.spans
 
 
 @pytest.mark.parametrize(

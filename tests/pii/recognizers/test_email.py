@@ -11,25 +11,12 @@ import pytest
 
 from pii.engine import PiiEngine
 from pii.recognizers.email import EmailRecognizer
+from tests.pii.recognizers.probe import RecognizerProbe
 
-ENGINE = PiiEngine(recognizers=[EmailRecognizer()])
-
-Span = tuple[str, int, int]
-
-
-def found(text: str) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
-
-
-def spans(text: str, *values: str) -> list[Span]:
-    """EMAIL_ADDRESS spans of `values`, located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for value in values:
-        start = text.index(value, position)
-        result.append(("EMAIL_ADDRESS", start, start + len(value)))
-        position = start + len(value)
-    return result
+PROBE = RecognizerProbe(EmailRecognizer())
+ENGINE = PROBE.engine
+found = PROBE.found
+spans = PROBE.spans
 
 
 @pytest.mark.parametrize(

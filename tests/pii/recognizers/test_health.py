@@ -7,27 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from pii.engine import PiiEngine
 from pii.recognizers.health import HealthRecognizer
+from tests.pii.recognizers.probe import RecognizerProbe
 
-ENGINE = PiiEngine(recognizers=[HealthRecognizer()])
-
-Span = tuple[str, int, int]
-
-
-def found(text: str) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
-
-
-def spans(text: str, *values: str) -> list[Span]:
-    """HEALTH spans of `values`, located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for value in values:
-        start = text.index(value, position)
-        result.append(("HEALTH", start, start + len(value)))
-        position = start + len(value)
-    return result
+PROBE = RecognizerProbe(HealthRecognizer())
+found = PROBE.found
+spans = PROBE.spans
 
 
 @pytest.mark.parametrize(

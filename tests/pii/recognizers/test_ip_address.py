@@ -12,27 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pii.engine import PiiEngine
 from pii.recognizers.ip_address import IpAddressRecognizer
+from tests.pii.recognizers.probe import RecognizerProbe
 
-ENGINE = PiiEngine(recognizers=[IpAddressRecognizer()])
-
-Span = tuple[str, int, int]
-
-
-def found(text: str) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
-
-
-def spans(text: str, *values: str) -> list[Span]:
-    """IP_ADDRESS spans of `values`, located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for value in values:
-        start = text.index(value, position)
-        result.append(("IP_ADDRESS", start, start + len(value)))
-        position = start + len(value)
-    return result
+PROBE = RecognizerProbe(IpAddressRecognizer())
+ENGINE = PROBE.engine
+found = PROBE.found
+spans = PROBE.spans
 
 
 @pytest.mark.parametrize(

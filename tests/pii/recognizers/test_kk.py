@@ -15,26 +15,14 @@ from hypothesis import strategies as st
 from pii.engine import PiiEngine
 from pii.recognizers.kk import KkRecognizer, valid_kk
 from pii.recognizers.nik import NikRecognizer
+from tests.pii.recognizers.probe import Span, found_by, spans
 
 ENGINE = PiiEngine(recognizers=[NikRecognizer(), KkRecognizer()])
 KK_ONLY = PiiEngine(recognizers=[KkRecognizer()])
 
-Span = tuple[str, int, int]
-
 
 def found(text: str, engine: PiiEngine = ENGINE) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in engine.analyze(text)]
-
-
-def spans(text: str, *expected: tuple[str, str]) -> list[Span]:
-    """(type, value) pairs located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for entity, value in expected:
-        start = text.index(value, position)
-        result.append((entity, start, start + len(value)))
-        position = start + len(value)
-    return result
+    return found_by(engine, text)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@ All forms and people are synthetic.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from pii.engine import PiiEngine
@@ -16,6 +18,7 @@ from pii.recognizers.labelled_fields import (
     NationalityRecognizer,
     ReligionRecognizer,
 )
+from tests.pii.recognizers.probe import found_by, spans
 
 ENGINE = PiiEngine(
     recognizers=[
@@ -27,22 +30,7 @@ ENGINE = PiiEngine(
     ]
 )
 
-Span = tuple[str, int, int]
-
-
-def found(text: str) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
-
-
-def spans(text: str, *expected: tuple[str, str]) -> list[Span]:
-    """(type, value) pairs located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for entity, value in expected:
-        start = text.index(value, position)
-        result.append((entity, start, start + len(value)))
-        position = start + len(value)
-    return result
+found = partial(found_by, ENGINE)
 
 
 def test_when_a_ktp_transcript_is_pasted_then_each_field_value_is_reported() -> None:

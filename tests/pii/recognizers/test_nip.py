@@ -6,6 +6,7 @@ All numbers are synthetic: made-up birth dates, service starts and serials.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 import pytest
 from hypothesis import assume, given
@@ -14,25 +15,11 @@ from hypothesis import strategies as st
 from pii.engine import PiiEngine
 from pii.recognizers.nik import NikRecognizer
 from pii.recognizers.nip import NipRecognizer, valid_nip
+from tests.pii.recognizers.probe import found_by, spans
 
 ENGINE = PiiEngine(recognizers=[NikRecognizer(), NipRecognizer()])
 
-Span = tuple[str, int, int]
-
-
-def found(text: str) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
-
-
-def spans(text: str, *expected: tuple[str, str]) -> list[Span]:
-    """(type, value) pairs located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for entity, value in expected:
-        start = text.index(value, position)
-        result.append((entity, start, start + len(value)))
-        position = start + len(value)
-    return result
+found = partial(found_by, ENGINE)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@ area codes and valid dates.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,25 +16,11 @@ from stdnum import luhn
 from pii.engine import PiiEngine
 from pii.recognizers.nik import NikRecognizer
 from pii.recognizers.npwp import NpwpRecognizer
+from tests.pii.recognizers.probe import found_by, spans
 
 ENGINE = PiiEngine(recognizers=[NikRecognizer(), NpwpRecognizer()])
 
-Span = tuple[str, int, int]
-
-
-def found(text: str) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
-
-
-def spans(text: str, *expected: tuple[str, str]) -> list[Span]:
-    """(type, value) pairs located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for entity, value in expected:
-        start = text.index(value, position)
-        result.append((entity, start, start + len(value)))
-        position = start + len(value)
-    return result
+found = partial(found_by, ENGINE)
 
 
 @pytest.mark.parametrize(

@@ -12,27 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pii.engine import PiiEngine
 from pii.recognizers.phone import PhoneRecognizer
+from tests.pii.recognizers.probe import RecognizerProbe
 
-ENGINE = PiiEngine(recognizers=[PhoneRecognizer()])
-
-Span = tuple[str, int, int]
-
-
-def found(text: str) -> list[Span]:
-    return [(f.type, f.start, f.end) for f in ENGINE.analyze(text)]
-
-
-def spans(text: str, *values: str) -> list[Span]:
-    """PHONE_NUMBER spans of `values`, located in order in `text`."""
-    result: list[Span] = []
-    position = 0
-    for value in values:
-        start = text.index(value, position)
-        result.append(("PHONE_NUMBER", start, start + len(value)))
-        position = start + len(value)
-    return result
+PROBE = RecognizerProbe(PhoneRecognizer())
+ENGINE = PROBE.engine
+found = PROBE.found
+spans = PROBE.spans
 
 
 @pytest.mark.parametrize(

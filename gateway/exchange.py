@@ -55,6 +55,9 @@ class Exchange:
     conversation_version: bytes | None = None  # the stored mapping the vault was loaded from
     response_masked: dict[str, int] = field(default_factory=dict)  # type -> count, in responses
     response_operators: dict[str, str] = field(default_factory=dict)  # type -> operator applied
+    # Called once the response is rewritten, before it completes (a conversation keeps the
+    # placeholders the response made).
+    after_response: Callable[[Exchange], Awaitable[None]] | None = None
     # Called once when the exchange's outcome is known, before the response completes (audit).
     finalizer: Callable[[Exchange], Awaitable[None]] | None = None
     finalized: bool = False

@@ -26,6 +26,11 @@ def canonical(entity_type: str, value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
+RESERVED = ""
+"""The value a stored mapping gives a reserved placeholder: taken, never restored (a detected
+value is never empty)."""
+
+
 class PlaceholderVault:
     """Token assignments of one scope. Not thread-safe: one vault per exchange or conversation."""
 
@@ -34,6 +39,7 @@ class PlaceholderVault:
         self._values: dict[str, str] = {}
         self._counters: dict[str, int] = {}
         self._reserved: set[str] = set()
+        self._marked: frozenset[str] | None = None
 
     def reserve(self, tokens: Iterable[str]) -> None:
         """Never hand out these placeholders for a new value.
@@ -68,16 +74,37 @@ class PlaceholderVault:
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str]) -> PlaceholderVault:
-        """A vault that continues from a saved `mapping` (a conversation's earlier turns)."""
+        """A vault that continues from a saved `mapping` (a conversation's earlier turns);
+        placeholders saved with the value `RESERVED` stay taken and are never restored."""
         vault = cls()
         for token, value in mapping.items():
             if not PLACEHOLDER_RE.fullmatch(token):
                 raise ValueError("not a placeholder token")
             entity_type, _, number = token[1:-1].rpartition("_")
-            vault._tokens[(entity_type, value)] = token
-            vault._values[token] = value
+            if value == RESERVED:
+                vault._reserved.add(token)
+            else:
+                vault._tokens[(entity_type, value)] = token
+                vault._values[token] = value
             vault._counters[entity_type] = max(vault._counters.get(entity_type, 0), int(number))
         return vault
+
+    def stored_mapping(self) -> dict[str, str]:
+        """What a conversation keeps: `mapping`, plus each reserved placeholder with the value
+        `RESERVED` (`from_mapping` reads both back)."""
+        stored = {token: RESERVED for token in self._reserved if PLACEHOLDER_RE.fullmatch(token)}
+        stored.update(self._values)
+        return stored
+
+    def mark(self) -> None:
+        """Remember the placeholders made so far (see `made_since_mark`)."""
+        self._marked = frozenset(self._values)
+
+    def made_since_mark(self) -> set[str]:
+        """Placeholders made after the last `mark` (none when never marked)."""
+        if self._marked is None:
+            return set()
+        return set(self._values) - self._marked
 
     @property
     def mapping(self) -> dict[str, str]:

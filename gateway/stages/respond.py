@@ -82,6 +82,8 @@ async def relay_rewritten(
         status=upstream.status, reason=upstream.reason, headers=headers, body=decoded
     )
     exchange.status = response.status
+    if exchange.after_response is not None:
+        await exchange.after_response(exchange)
     await exchange.finalize()  # before anything is sent: a failure can still be a 503 problem
     exchange.bytes_out += len(decoded)
     return response
@@ -114,6 +116,8 @@ async def _relay_events(
             exchange.bytes_out += len(out)
     out = await loop.run_in_executor(executor, events.finish)
     exchange.bytes_out += len(out)
+    if exchange.after_response is not None:
+        await exchange.after_response(exchange)
     await finish(response, held + out)
     return response
 

@@ -194,6 +194,26 @@ async def test_when_a_request_holds_only_placeholders_then_the_answers_new_ones_
     assert new_token not in kept  # the upstream's number again, under a number of its own
 
 
+async def test_when_a_conversation_continues_without_history_then_answer_placeholders_stay_taken(
+    compliance_rig: Rig,
+) -> None:
+    turn = {"X-Conversation-ID": "percakapan-tanpa-riwayat"}
+    first = await chat(compliance_rig, "warga", **turn)
+    taken = set(
+        re.findall(r"<PHONE_NUMBER_\d+>", (await first.json())["choices"][0]["message"]["content"])
+    )
+    assert len(taken) == 1, "the upstream's own number stays masked for the citizen"
+    second = {**CHAT, "messages": [{"role": "user", "content": f"Nomor HP baru {NEW_PHONE}"}]}
+    response = await chat(compliance_rig, "warga", body=second, **turn)
+    assert response.status == 200
+    sent = json.loads(compliance_rig.upstream.bodies[-1])["messages"][0]["content"]
+    (new_token,) = re.findall(r"<PHONE_NUMBER_\d+>", sent)
+    assert new_token not in taken  # the upstream was shown that number for another value
+    answer = (await response.json())["choices"][0]["message"]["content"]
+    assert NEW_PHONE in answer
+    assert UPSTREAM_PHONE not in answer
+
+
 FAMILY = [f"31710125059{n:05d}" for n in range(2, 7)]  # synthetic NIKs of one family
 
 

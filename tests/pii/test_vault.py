@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pii.vault import PlaceholderVault, placeholders_in, restore
+from pii.vault import RESERVED, PlaceholderVault, placeholders_in, restore
 
 NIK_OLD = "3171234567890003"  # synthetic
 NIK_NEW = "3273012345670002"  # synthetic
@@ -37,3 +37,27 @@ def test_when_a_placeholder_the_vault_holds_is_reserved_then_it_keeps_its_value(
 def test_placeholders_in_finds_tokens_only() -> None:
     texts = ["Data <ID_NIK_2> dan <PHONE_NUMBER_1>.", "tanpa placeholder", "<bukan> <ID_NIK>"]
     assert placeholders_in(texts) == {"<ID_NIK_2>", "<PHONE_NUMBER_1>"}
+
+
+def test_when_a_saved_mapping_holds_reserved_placeholders_then_they_stay_taken_and_unrestored() -> (
+    None
+):
+    vault = PlaceholderVault.from_mapping({"<ID_NIK_1>": NIK_OLD, "<ID_NIK_2>": RESERVED})
+    assert vault.mapping == {"<ID_NIK_1>": NIK_OLD}
+    assert vault.token_for("ID_NIK", NIK_NEW) == "<ID_NIK_3>"
+    assert vault.stored_mapping() == {
+        "<ID_NIK_1>": NIK_OLD,
+        "<ID_NIK_2>": RESERVED,
+        "<ID_NIK_3>": NIK_NEW,
+    }
+
+
+def test_made_since_mark_names_only_the_placeholders_made_after_it() -> None:
+    vault = PlaceholderVault()
+    assert vault.made_since_mark() == set()
+    vault.token_for("ID_NIK", NIK_OLD)
+    vault.mark()
+    vault.token_for("ID_NIK", NIK_OLD)  # an old value: no new placeholder
+    assert vault.made_since_mark() == set()
+    new = vault.token_for("ID_NIK", NIK_NEW)
+    assert vault.made_since_mark() == {new}

@@ -62,6 +62,12 @@ class Exchange:
     finalizer: Callable[[Exchange], Awaitable[None]] | None = None
     finalized: bool = False
 
+    async def response_done(self) -> None:
+        """Run `after_response` once (later calls do nothing)."""
+        hook, self.after_response = self.after_response, None
+        if hook is not None:
+            await hook(self)
+
     async def finalize(self) -> None:
         """Run the finalizer once (the audit record); later calls do nothing."""
         if self.finalizer is not None and not self.finalized:

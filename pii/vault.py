@@ -29,6 +29,11 @@ def canonical(entity_type: str, value: str) -> str:
 RESERVED = ""
 """The value a stored mapping gives a reserved placeholder: taken, never restored (a detected
 value is never empty)."""
+# What may be reserved: a placeholder the vault could make (ASCII, at most 48 characters, numbers
+# up to 999999), at most MAX_RESERVED per vault. Text pasted into a request cannot make a
+# conversation store huge numbers or thousands of entries.
+_RESERVABLE = re.compile(r"<[A-Z][A-Z_]{0,31}_[1-9][0-9]{0,5}>")
+MAX_RESERVED = 1024
 
 
 class PlaceholderVault:
@@ -50,7 +55,11 @@ class PlaceholderVault:
         the caller the new value where the answer meant the old one. Tokens the vault already
         holds keep their values.
         """
-        self._reserved.update(t for t in tokens if t not in self._values)
+        for token in tokens:
+            if len(self._reserved) >= MAX_RESERVED:
+                break
+            if token not in self._values and _RESERVABLE.fullmatch(token):
+                self._reserved.add(token)
 
     def token_for(self, entity_type: str, value: str, avoid: Container[str] = ()) -> str:
         """The placeholder for a value, made on first sight.
@@ -77,22 +86,24 @@ class PlaceholderVault:
         """A vault that continues from a saved `mapping` (a conversation's earlier turns);
         placeholders saved with the value `RESERVED` stay taken and are never restored."""
         vault = cls()
+        reserved: list[str] = []
         for token, value in mapping.items():
             if not PLACEHOLDER_RE.fullmatch(token):
                 raise ValueError("not a placeholder token")
-            entity_type, _, number = token[1:-1].rpartition("_")
             if value == RESERVED:
-                vault._reserved.add(token)
-            else:
-                vault._tokens[(entity_type, value)] = token
-                vault._values[token] = value
+                reserved.append(token)  # skipped when numbering, not counted from
+                continue
+            entity_type, _, number = token[1:-1].rpartition("_")
+            vault._tokens[(entity_type, value)] = token
+            vault._values[token] = value
             vault._counters[entity_type] = max(vault._counters.get(entity_type, 0), int(number))
+        vault.reserve(reserved)
         return vault
 
     def stored_mapping(self) -> dict[str, str]:
         """What a conversation keeps: `mapping`, plus each reserved placeholder with the value
         `RESERVED` (`from_mapping` reads both back)."""
-        stored = {token: RESERVED for token in self._reserved if PLACEHOLDER_RE.fullmatch(token)}
+        stored = dict.fromkeys(self._reserved, RESERVED)
         stored.update(self._values)
         return stored
 

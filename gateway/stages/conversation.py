@@ -6,10 +6,11 @@ caller and the id, so naming someone else's conversation id gives an empty scope
 Saving is a compare-and-set (`gateway.conversations`): when another turn of the conversation saved
 since this one loaded, the request is masked again from the newer mapping before anything is
 forwarded, so racing turns never give one placeholder to two values. Placeholders made while
-masking the response are added to the conversation once the response is rewritten, as reserved
-numbers (never restored), so a later turn does not give them to a new value even when the client
-does not send the answer back; this merge needs no re-masking, and a store that fails then costs
-only that reservation (logged), not the exchange.
+masking the response are added to the conversation once the response is rewritten (or its
+stream ends or breaks), as reserved numbers (never restored), so a later turn does not give them
+to a new value even when the client does not send the answer back. This merge needs no
+re-masking: a racing turn that took the same number meanwhile keeps it, and a store that fails
+then costs only that reservation (logged), not the exchange.
 """
 
 from __future__ import annotations

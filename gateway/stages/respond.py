@@ -82,8 +82,7 @@ async def relay_rewritten(
         status=upstream.status, reason=upstream.reason, headers=headers, body=decoded
     )
     exchange.status = response.status
-    if exchange.after_response is not None:
-        await exchange.after_response(exchange)
+    await exchange.response_done()
     await exchange.finalize()  # before anything is sent: a failure can still be a 503 problem
     exchange.bytes_out += len(decoded)
     return response
@@ -107,17 +106,19 @@ async def _relay_events(
     # only after the exchange's audit record is committed, so a client that leaves as soon as
     # it has read the end cannot leave an answered exchange recorded as abandoned.
     held = b""
-    async for chunk in upstream.content.iter_any():
-        out = await loop.run_in_executor(executor, events.feed, chunk)
-        if out:
-            if held:
-                await response.write(held)
-            held = out
-            exchange.bytes_out += len(out)
-    out = await loop.run_in_executor(executor, events.finish)
-    exchange.bytes_out += len(out)
-    if exchange.after_response is not None:
-        await exchange.after_response(exchange)
+    try:
+        async for chunk in upstream.content.iter_any():
+            out = await loop.run_in_executor(executor, events.feed, chunk)
+            if out:
+                if held:
+                    await response.write(held)
+                held = out
+                exchange.bytes_out += len(out)
+        out = await loop.run_in_executor(executor, events.finish)
+        exchange.bytes_out += len(out)
+    finally:
+        # Also when the stream breaks: events already sent may hold the new placeholders.
+        await asyncio.shield(exchange.response_done())
     await finish(response, held + out)
     return response
 

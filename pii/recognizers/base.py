@@ -101,6 +101,9 @@ class DetectionTimeout(RuntimeError):
     """A pattern took too long on a text: the text is refused rather than passed unscanned."""
 
 
+_FOLDING_LETTERS = re.compile("[\u017f\u0131\u0130\u212a]")
+
+
 class TextScan:
     """One text as the recognizers see it, worked out once per text and shared between them.
 
@@ -111,8 +114,8 @@ class TextScan:
     """
 
     __slots__ = (
-        "_ascii", "_lower", "_max_digits", "_numbers", "_occurs", "_spans", "shortcuts", "text",
-        "timeout",
+        "_ascii", "_folding", "_lower", "_max_digits", "_numbers", "_occurs", "_spans",
+        "shortcuts", "text", "timeout",
     )  # fmt: skip
 
     def __init__(
@@ -123,6 +126,7 @@ class TextScan:
         self.shortcuts = shortcuts
         self._lower: str | None = None
         self._ascii: bool | None = None
+        self._folding: bool | None = None
         self._numbers: list[tuple[int, int, int]] | None = None
         # Keyed by the pattern's id: hashing a compiled pattern hashes its whole program. The
         # patterns belong to the recognizers, which outlive the scan.
@@ -148,6 +152,16 @@ class TextScan:
         if self._ascii is None:
             self._ascii = self.text.isascii()
         return self._ascii
+
+    @property
+    def has_folding_letters(self) -> bool:
+        """Whether the text holds a letter that case-insensitive matching takes for an ASCII
+        letter while `str.lower` does not turn it into one: the long s (U+017F), the dotless
+        i (U+0131), the capital dotted I (U+0130, lowercased to two code points), the Kelvin
+        sign (U+212A). Without them, a case-insensitive match of ASCII words is in `lower`."""
+        if self._folding is None:
+            self._folding = not self.is_ascii and _FOLDING_LETTERS.search(self.text) is not None
+        return self._folding
 
     def occurs(self, pattern: re.Pattern[str]) -> bool:
         """Whether `pattern` matches the lowercased text (searched once per text)."""
@@ -214,14 +228,16 @@ class LowercaseSearch:
     """A pattern written for lowercased text, tested so that it never misses what a
     case-insensitive pattern would match.
 
-    On an ASCII text the lowercased text is searched. On any other text the text itself is also
-    searched case-insensitively, with `re` and with `regex`: they fold the long s (U+017F) to
+    The lowercased text is searched. On a text with letters that fold differently
+    (`TextScan.has_folding_letters`) the text itself is also searched case-insensitively, with
+    `re` and with `regex`: they fold the long s (U+017F) to
     `s`, `re` also the dotless i (U+0131) to `i`, which `str.lower` keeps as they are. A pattern
     that matches a word written with them must not be skipped because the plain word is not in
     the lowercased text.
     """
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
+        flags &= re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE  # the same bits in regex
         self._lowered = re.compile(pattern, flags)
         self._any_case = (
             re.compile(pattern, flags | re.IGNORECASE),
@@ -232,7 +248,9 @@ class LowercaseSearch:
         """Whether the pattern occurs in the scanned text (in the sense above)."""
         if self._lowered.search(scan.lower) is not None:
             return True
-        return not scan.is_ascii and any(p.search(scan.text) is not None for p in self._any_case)
+        return scan.has_folding_letters and any(
+            p.search(scan.text) is not None for p in self._any_case
+        )
 
 
 class KeywordGate:

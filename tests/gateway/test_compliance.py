@@ -194,14 +194,25 @@ async def test_when_a_request_holds_only_placeholders_then_the_answers_new_ones_
     assert new_token not in kept  # the upstream's number again, under a number of its own
 
 
+async def answer_text(response: Any) -> str:
+    """The assistant's text, from a whole answer or from the deltas of a stream."""
+    if not response.headers["Content-Type"].startswith("text/event-stream"):
+        return str((await response.json())["choices"][0]["message"]["content"])
+    deltas = [
+        json.loads(line[6:])["choices"][0]["delta"].get("content") or ""
+        for line in (await response.text()).splitlines()
+        if line.startswith("data: {")
+    ]
+    return "".join(deltas)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
 async def test_when_a_conversation_continues_without_history_then_answer_placeholders_stay_taken(
-    compliance_rig: Rig,
+    compliance_rig: Rig, stream: bool
 ) -> None:
     turn = {"X-Conversation-ID": "percakapan-tanpa-riwayat"}
-    first = await chat(compliance_rig, "warga", **turn)
-    taken = set(
-        re.findall(r"<PHONE_NUMBER_\d+>", (await first.json())["choices"][0]["message"]["content"])
-    )
+    first = await chat(compliance_rig, "warga", body={**CHAT, "stream": stream}, **turn)
+    taken = set(re.findall(r"<PHONE_NUMBER_\d+>", await answer_text(first)))
     assert len(taken) == 1, "the upstream's own number stays masked for the citizen"
     second = {**CHAT, "messages": [{"role": "user", "content": f"Nomor HP baru {NEW_PHONE}"}]}
     response = await chat(compliance_rig, "warga", body=second, **turn)

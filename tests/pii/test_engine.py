@@ -148,12 +148,13 @@ def test_the_shortcuts_find_exactly_what_running_everything_everywhere_finds(
     assert differing == []  # indices only: the texts hold (synthetic) personal data
 
 
-# Letters that `str.lower` keeps but case-insensitive patterns fold: the long s, the dotless i,
-# the Kelvin sign.
+# Letters that `str.lower` does not turn into the ASCII letter case-insensitive patterns take
+# them for: the long s, the dotless i, the Kelvin sign, the capital dotted I.
 _FOLDED = (
     lambda t: t.replace("s", "\u017f"),
     lambda t: t.replace("i", "\u0131"),
     lambda t: t.replace("k", "\u212a").replace("S", "\u017f"),
+    lambda t: t.replace("I", "\u0130").upper(),  # the capital dotted I lowercases to two
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pii.vault import RESERVED, PlaceholderVault, placeholders_in, restore
+from pii.vault import MAX_RESERVED, RESERVED, PlaceholderVault, placeholders_in, restore
 
 NIK_OLD = "3171234567890003"  # synthetic
 NIK_NEW = "3273012345670002"  # synthetic
@@ -61,3 +61,20 @@ def test_made_since_mark_names_only_the_placeholders_made_after_it() -> None:
     assert vault.made_since_mark() == set()
     new = vault.token_for("ID_NIK", NIK_NEW)
     assert vault.made_since_mark() == {new}
+
+
+def test_only_placeholders_the_vault_could_make_are_reserved_and_never_too_many() -> None:
+    vault = PlaceholderVault()
+    vault.reserve(["<ID_NIK_" + "9" * 5000 + ">", "<ID_NIK_1234567>", "<id_nik_2>", "<ID_NIK_2>"])
+    vault.reserve(f"<PERSON_{n}>" for n in range(1, 5000))
+    stored = vault.stored_mapping()
+    assert "<ID_NIK_2>" in stored
+    assert len(stored) == MAX_RESERVED
+    assert all(len(token) <= 48 for token in stored)
+    assert vault.token_for("ID_NIK", NIK_NEW) == "<ID_NIK_1>"
+
+
+def test_a_stored_conversation_with_pasted_tokens_still_loads() -> None:
+    huge = "<ID_NIK_" + "9" * 5000 + ">"
+    vault = PlaceholderVault.from_mapping({"<ID_NIK_1>": NIK_OLD, huge: RESERVED})
+    assert vault.token_for("ID_NIK", NIK_NEW) == "<ID_NIK_2>"

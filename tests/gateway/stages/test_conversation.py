@@ -116,3 +116,34 @@ async def test_when_the_store_fails_after_the_response_then_the_exchange_goes_on
     await exchange.after_response(exchange)  # no exception: only the reservation is lost
     assert "response placeholders not kept" in caplog.text
     assert UPSTREAM_NIK not in caplog.text
+
+
+async def test_when_the_request_masked_nothing_then_the_response_placeholders_are_still_kept() -> (
+    None
+):
+    store = _store()
+    exchange = Exchange(make_mocked_request("POST", "/v1/chat/completions"), "synthetic-rid")
+    exchange.conversation_key = KEY
+    await SaveConversation(store, _no_mask)(exchange)
+    assert (await store.load(KEY)).mapping == {}  # nothing masked: nothing saved yet
+    made = exchange.vault.token_for("ID_NIK", UPSTREAM_NIK)
+    await exchange.response_done()
+    assert (await store.load(KEY)).mapping == {made: ""}
+
+
+async def test_when_the_request_was_masked_again_then_only_the_response_placeholders_count() -> (
+    None
+):
+    store = _store()
+    loaded = await store.load(KEY)
+    assert await store.save(KEY, {"<ID_NIK_1>": THEIRS}, loaded.version)  # the other turn won
+
+    async def mask(exchange: Exchange) -> None:
+        exchange.vault.token_for("ID_NIK", MINE)
+
+    exchange = _exchange(loaded.version)
+    await SaveConversation(store, mask)(exchange)
+    assert exchange.vault.made_since_mark() == set()  # the request's own token is saved
+    made = exchange.vault.token_for("ID_NIK", UPSTREAM_NIK)
+    await exchange.response_done()
+    assert (await store.load(KEY)).mapping == {"<ID_NIK_1>": THEIRS, "<ID_NIK_2>": MINE, made: ""}

@@ -4,6 +4,7 @@ and the chunks that arrive while a rewrite runs are rewritten together."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -52,6 +53,7 @@ async def _gateway_client(
     upstream_handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
     analyze: Callable[[str], Sequence[Finding]],
     executor: ThreadPoolExecutor,
+    after_response: Callable[[Exchange], Awaitable[None]] | None = None,
 ) -> Any:
     """A client of a gateway app relaying `upstream_handler`'s stream through a rewriter."""
     upstream_app = web.Application()
@@ -67,6 +69,7 @@ async def _gateway_client(
 
     async def relay(request: web.Request) -> web.StreamResponse:
         exchange = Exchange(request, "test-stream")
+        exchange.after_response = after_response
         async with (
             aiohttp.ClientSession() as session,
             session.get(upstream.make_url("/")) as answer,
@@ -169,3 +172,35 @@ async def test_when_events_arrive_during_a_rewrite_then_they_are_rewritten_toget
     assert body.rstrip().endswith(b"data: [DONE]")
     assert sum(feeds) == len(PIECES) + 1  # every event fed once
     assert len(feeds) < len(PIECES) / 2, feeds  # in batches: fewer trips to the pool than events
+
+
+async def _breaking_upstream(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await response.prepare(request)
+    for piece in PIECES[:40]:
+        await response.write(_event(piece))
+    assert request.transport is not None
+    request.transport.close()  # the upstream dies mid-answer
+    return response
+
+
+async def test_when_a_stream_breaks_then_the_after_response_hook_still_runs(
+    aiohttp_server: Any, aiohttp_client: Any
+) -> None:
+    """Events already sent may hold new placeholders: the conversation must still keep them."""
+    executor = ThreadPoolExecutor(2)
+    ran: list[str] = []
+
+    async def hook(exchange: Exchange) -> None:
+        ran.append(exchange.request_id)
+
+    client = await _gateway_client(
+        aiohttp_server, aiohttp_client, _breaking_upstream, lambda text: [], executor, hook
+    )
+    try:
+        with contextlib.suppress(aiohttp.ClientError):
+            response = await client.get("/")
+            await response.read()
+    finally:
+        executor.shutdown()
+    assert ran == ["test-stream"]

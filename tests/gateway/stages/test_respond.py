@@ -17,6 +17,7 @@ from aiohttp import web
 from gateway.exchange import Exchange
 from gateway.headers import client_response_headers
 from gateway.rewrite import ResponseRewriter
+from gateway.sse import SseRewriter
 from gateway.stages import respond
 from gateway.stages.respond import relay_rewritten
 from pii.anonymizer import Anonymizer, OperatorSpec
@@ -152,7 +153,7 @@ async def test_when_events_arrive_during_a_rewrite_then_they_are_rewritten_toget
 ) -> None:
     feeds: list[int] = []
 
-    class CountingSse(respond.SseRewriter):
+    class CountingSse(SseRewriter):
         def feed(self, data: bytes) -> bytes:
             feeds.append(data.count(b"\n\n"))
             return super().feed(data)

@@ -68,9 +68,9 @@ class _Runner:
 
     Before `triggered` and `find` are called, the engine tests the gates it can test for many
     recognizers at once: the longest number's digits against `min_digits`, and the keywords
-    found in the text against `trigger_words` and `context_words` (on an ASCII text; on another
-    text `trigger_words_occur` and `context_may_occur`, which also see letters that case-folding
-    changes, such as the long s): the lowercase words one of which the recognizer needs, or None.
+    found in the text against `trigger_words` (`trigger_words_occur` on a text with letters that
+    fold differently, see `TextScan.has_folding_letters`) and `context_words` (on an ASCII text;
+    `context_may_occur` on another): the lowercase words one of which the recognizer needs, or None.
     """
 
     recognizer: Recognizer
@@ -192,15 +192,16 @@ class PiiEngine:
         max_digits = scan.max_digits
         keywords = self._gate.found(scan.lower)
         is_ascii = scan.is_ascii
+        folding = scan.has_folding_letters  # then the keyword set alone could miss a word
         for runner in self._runners:
             if entities is not None and runner.recognizer.ENTITY not in entities:
                 continue
             if runner.min_digits > max_digits:
                 continue
             if runner.trigger_words is not None and (
-                keywords.isdisjoint(runner.trigger_words)
-                if is_ascii
-                else not runner.trigger_words_occur(scan)
+                not runner.trigger_words_occur(scan)
+                if folding
+                else keywords.isdisjoint(runner.trigger_words)
             ):
                 continue
             if runner.context_words is not None and (

@@ -68,17 +68,17 @@ class _Runner:
 
     Before `triggered` and `find` are called, the engine tests the gates it can test for many
     recognizers at once: the longest number's digits against `min_digits`, and the keywords
-    found in the text against `trigger_words` (`trigger_words_occur` on a text with letters that
-    fold differently, see `TextScan.has_folding_letters`) and `context_words` (on an ASCII text;
-    `context_may_occur` on another): the lowercase words one of which the recognizer needs, or None.
+    found in the text against `trigger_words` and `context_words`, the lowercase words one of
+    which the recognizer needs, or None (on a text with letters that fold differently, see
+    `TextScan.has_folding_letters`, `trigger_words_occur` and `context_may_occur` instead).
     """
 
     recognizer: Recognizer
     min_digits: int
     trigger_words: frozenset[str] | None
     context_words: frozenset[str] | None
-    trigger_words_occur: Callable[[TextScan], bool]  # the trigger word test on a non-ASCII text
-    context_may_occur: Callable[[TextScan], bool]  # the context test on a non-ASCII text
+    trigger_words_occur: Callable[[TextScan], bool]  # the trigger word test with folding letters
+    context_may_occur: Callable[[TextScan], bool]  # the context test with folding letters
     triggered: Callable[[TextScan], bool]
     find: Callable[[TextScan], list[RecognizerResult]]
     declared_triggers: Callable[[TextScan], bool]  # the recognizer's own tests, no shortcuts
@@ -191,7 +191,6 @@ class PiiEngine:
             return _resolve_overlaps(candidates)
         max_digits = scan.max_digits
         keywords = self._gate.found(scan.lower)
-        is_ascii = scan.is_ascii
         folding = scan.has_folding_letters  # then the keyword set alone could miss a word
         for runner in self._runners:
             if entities is not None and runner.recognizer.ENTITY not in entities:
@@ -205,9 +204,9 @@ class PiiEngine:
             ):
                 continue
             if runner.context_words is not None and (
-                keywords.isdisjoint(runner.context_words)
-                if is_ascii
-                else not runner.context_may_occur(scan)
+                not runner.context_may_occur(scan)
+                if folding
+                else keywords.isdisjoint(runner.context_words)
             ):
                 continue
             if runner.triggered(scan):

@@ -302,16 +302,11 @@ class ContextWords:
             self._re_lower = re.compile(source, self._re.flags & ~re.IGNORECASE)
         # A superset of the matches of `_re` in any window: the word, not after a letter or digit.
         trie = word_trie(ordered, not_after=r"\w")
-        self._anywhere = re.compile(trie, re.IGNORECASE)
-        self._anywhere_lower = re.compile(trie)
+        self._anywhere = LowercaseSearch(trie)
 
     def may_occur(self, scan: TextScan) -> bool:
         """False only when no context word occurs anywhere in the text."""
-        if self._re is None:
-            return False
-        if scan.is_ascii:
-            return self._anywhere_lower.search(scan.lower) is not None
-        return self._anywhere.search(scan.text) is not None
+        return self._re is not None and self._anywhere.occurs(scan)
 
     def distance(self, text: str, start: int, end: int) -> int | None:
         """Characters between the span and the nearest context word, or None when there is none."""

@@ -23,6 +23,7 @@ from tests.gateway.compliance_rig import (
 from tests.policies.opa import running_opa
 
 NEW_PHONE = "085711223344"  # synthetic
+PHONE_TOKEN = re.compile(r"<PHONE_NUMBER_\d+>")
 
 CHAT = {
     "model": "lara",
@@ -37,6 +38,18 @@ def upstream_saw(rig: Rig) -> bytes:
     return b"\n".join(rig.upstream.bodies)
 
 
+async def answer_text(response: Any) -> str:
+    """The assistant's text, from a whole answer or from the deltas of a stream."""
+    if not response.headers["Content-Type"].startswith("text/event-stream"):
+        return str((await response.json())["choices"][0]["message"]["content"])
+    deltas = [
+        json.loads(line[6:])["choices"][0]["delta"].get("content") or ""
+        for line in (await response.text()).splitlines()
+        if line.startswith("data: {")
+    ]
+    return "".join(deltas)
+
+
 async def chat(rig: Rig, *roles: str, body: dict[str, Any] | None = None, **headers: str) -> Any:
     return await rig.client.post(
         "/v1/chat/completions", json=body or CHAT, headers=rig.headers(*roles, **headers)
@@ -48,7 +61,7 @@ async def test_when_a_citizen_asks_then_the_upstream_sees_placeholders_and_the_c
 ) -> None:
     response = await chat(compliance_rig, "warga")
     assert response.status == 200
-    answer = (await response.json())["choices"][0]["message"]["content"]
+    answer = await answer_text(response)
     sent = upstream_saw(compliance_rig)
     for value in SEEDED:
         assert value.encode() not in sent
@@ -63,7 +76,7 @@ async def test_when_an_officer_of_another_service_asks_then_values_stay_masked(
 ) -> None:
     response = await chat(compliance_rig, "petugas")
     assert response.status == 200
-    answer = (await response.json())["choices"][0]["message"]["content"]
+    answer = await answer_text(response)
     assert NIK not in answer
     assert "<ID_NIK_1>" in answer
 
@@ -74,11 +87,7 @@ async def test_when_the_answer_streams_then_values_split_across_events_are_resto
     response = await chat(compliance_rig, "warga", body={**CHAT, "stream": True})
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/event-stream")
-    text = ""
-    for line in (await response.text()).splitlines():
-        if line.startswith("data: {"):
-            delta = json.loads(line[6:])["choices"][0]["delta"]
-            text += delta.get("content", "")
+    text = await answer_text(response)
     assert NIK in text
     assert UPSTREAM_PHONE not in text
     assert NIK.encode() not in upstream_saw(compliance_rig)
@@ -151,8 +160,8 @@ async def test_when_the_history_holds_an_answers_placeholders_then_new_values_ge
     compliance_rig: Rig,
 ) -> None:
     first = await chat(compliance_rig, "warga")
-    earlier_answer = (await first.json())["choices"][0]["message"]["content"]
-    kept = set(re.findall(r"<PHONE_NUMBER_\d+>", earlier_answer))
+    earlier_answer = await answer_text(first)
+    kept = set(PHONE_TOKEN.findall(earlier_answer))
     assert kept, "the upstream's own phone number stays masked in the answer"
     second = {
         **CHAT,
@@ -166,9 +175,9 @@ async def test_when_the_history_holds_an_answers_placeholders_then_new_values_ge
     assert response.status == 200
     sent = json.loads(compliance_rig.upstream.bodies[-1])["messages"][-1]["content"]
     assert NEW_PHONE not in sent
-    (new_token,) = re.findall(r"<PHONE_NUMBER_\d+>", sent)
+    (new_token,) = PHONE_TOKEN.findall(sent)
     assert new_token not in kept
-    answer = (await response.json())["choices"][0]["message"]["content"]
+    answer = await answer_text(response)
     assert NEW_PHONE in answer  # the caller's new value comes back
 
 
@@ -176,8 +185,8 @@ async def test_when_a_request_holds_only_placeholders_then_the_answers_new_ones_
     compliance_rig: Rig,
 ) -> None:
     first = await chat(compliance_rig, "petugas")
-    earlier_answer = (await first.json())["choices"][0]["message"]["content"]
-    kept = set(re.findall(r"<PHONE_NUMBER_\d+>", earlier_answer))
+    earlier_answer = await answer_text(first)
+    kept = set(PHONE_TOKEN.findall(earlier_answer))
     assert len(kept) == 2, "the caller's number and the upstream's, both masked for this role"
     second = {
         **CHAT,
@@ -188,22 +197,10 @@ async def test_when_a_request_holds_only_placeholders_then_the_answers_new_ones_
     }
     response = await chat(compliance_rig, "petugas", body=second)
     assert response.status == 200
-    answer = (await response.json())["choices"][0]["message"]["content"]
+    answer = await answer_text(response)
     assert UPSTREAM_PHONE not in answer
-    (new_token,) = re.findall(r"<PHONE_NUMBER_\d+>", answer)
+    (new_token,) = PHONE_TOKEN.findall(answer)
     assert new_token not in kept  # the upstream's number again, under a number of its own
-
-
-async def answer_text(response: Any) -> str:
-    """The assistant's text, from a whole answer or from the deltas of a stream."""
-    if not response.headers["Content-Type"].startswith("text/event-stream"):
-        return str((await response.json())["choices"][0]["message"]["content"])
-    deltas = [
-        json.loads(line[6:])["choices"][0]["delta"].get("content") or ""
-        for line in (await response.text()).splitlines()
-        if line.startswith("data: {")
-    ]
-    return "".join(deltas)
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
@@ -212,15 +209,15 @@ async def test_when_a_conversation_continues_without_history_then_answer_placeho
 ) -> None:
     turn = {"X-Conversation-ID": "percakapan-tanpa-riwayat"}
     first = await chat(compliance_rig, "warga", body={**CHAT, "stream": stream}, **turn)
-    taken = set(re.findall(r"<PHONE_NUMBER_\d+>", await answer_text(first)))
+    taken = set(PHONE_TOKEN.findall(await answer_text(first)))
     assert len(taken) == 1, "the upstream's own number stays masked for the citizen"
     second = {**CHAT, "messages": [{"role": "user", "content": f"Nomor HP baru {NEW_PHONE}"}]}
     response = await chat(compliance_rig, "warga", body=second, **turn)
     assert response.status == 200
     sent = json.loads(compliance_rig.upstream.bodies[-1])["messages"][0]["content"]
-    (new_token,) = re.findall(r"<PHONE_NUMBER_\d+>", sent)
+    (new_token,) = PHONE_TOKEN.findall(sent)
     assert new_token not in taken  # the upstream was shown that number for another value
-    answer = (await response.json())["choices"][0]["message"]["content"]
+    answer = await answer_text(response)
     assert NEW_PHONE in answer
     assert UPSTREAM_PHONE not in answer
 
@@ -243,7 +240,7 @@ async def test_when_turns_of_a_conversation_race_then_no_placeholder_stands_for_
             for nik in FAMILY
         )
     )
-    answers = [(await r.json())["choices"][0]["message"]["content"] for r in responses]
+    answers = [await answer_text(r) for r in responses]
     assert [r.status for r in responses] == [200] * len(FAMILY)
     sent = [json.loads(b)["messages"][0]["content"] for b in compliance_rig.upstream.bodies[1:]]
     placeholders = [re.findall(r"<ID_NIK_\d+>", text) for text in sent]
@@ -321,7 +318,7 @@ async def test_when_an_opa_server_decides_then_the_exchange_behaves_the_same(
         )
         response = await chat(rig, "warga")
         assert response.status == 200
-        assert NIK in (await response.json())["choices"][0]["message"]["content"]
+        assert NIK in await answer_text(response)
         assert NIK.encode() not in upstream_saw(rig)
         assert (await chat(rig, "tamu")).status == 403
     refused = await chat(rig, "warga")  # OPA is gone (and nothing cached): refuse, never allow

@@ -9,11 +9,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-install: $(BIN)/python
-	$(BIN)/pip install -q -c constraints.txt -e .
+# Installing compiles the engine's hot path with mypyc (setup.py): with the venv's own pinned
+# build tools, and again only when something the build reads has changed.
+BUILD_INPUTS := pyproject.toml constraints.txt setup.py mypyc.ini \
+	$(wildcard pii/*.py pii/recognizers/*.py pii/person/*.py)
 
-install-test: $(BIN)/python
-	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+$(VENV)/.build-tools: constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt setuptools wheel mypy
+	touch $@
+
+$(VENV)/.installed: $(BUILD_INPUTS) | $(VENV)/.build-tools
+	$(BIN)/pip install -q -c constraints.txt --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BUILD_INPUTS) | $(VENV)/.build-tools
+	$(BIN)/pip install -q -c constraints.txt --no-build-isolation -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 ## Start the gateway with embedded defaults in front of the built-in demo assistant.
 demo: install
@@ -35,8 +50,8 @@ lock: $(BIN)/python
 bench-tools:
 	scripts/install-bench-tools
 
-install-bench: $(BIN)/python
-	$(BIN)/pip install -q -c constraints.txt -e '.[test,bench]'
+install-bench: $(VENV)/.build-tools
+	$(BIN)/pip install -q -c constraints.txt --no-build-isolation -e '.[test,bench]'
 
 ## Proxy overhead (throughput and instructions) and PII detection quality and speed.
 bench: install-bench bench-tools
@@ -45,4 +60,6 @@ bench: install-bench bench-tools
 	$(BIN)/python -m bench pii
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+	find pii -name '*.so' -delete
+	rm -f *__mypyc*.so

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from mypy_extensions import mypyc_attr
 from presidio_analyzer import RecognizerResult
 
 from pii.entities import ENTITY_TYPES, LANGUAGES, category_of
@@ -129,6 +130,7 @@ class _Runner:
         )
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled (setup.py); subclassing stays open
 class PiiEngine:
     """Finds personal data in Indonesian and English text (and both mixed in one message)."""
 

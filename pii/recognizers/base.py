@@ -28,6 +28,7 @@ from typing import Any, ClassVar, Protocol
 
 import ahocorasick
 import regex
+from mypy_extensions import mypyc_attr
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
@@ -97,6 +98,7 @@ def words_regex(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?:{trie})(?!\w)", re.IGNORECASE)
 
 
+@mypyc_attr(native_class=False)
 class DetectionTimeout(RuntimeError):
     """A pattern took too long on a text: the text is refused rather than passed unscanned."""
 
@@ -416,6 +418,7 @@ class _CompiledPattern:
     trigger: re.Pattern[str] | None  # searched in the lowercased text of an ASCII text
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class GerbangRecognizer(PatternRecognizer):
     """Base class: subclasses set ENTITY, PATTERNS and CONTEXT, and may validate matches.
 

@@ -171,13 +171,15 @@ def _near(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
     )
 
 
+_FREE_SCORE = 0.6  # the unmistakable shape, no context word needed
+
+
 class VehiclePlateRecognizer(GerbangRecognizer):
     """Finds vehicle registration plates; the prefix must be a real region code."""
 
     ENTITY = "ID_VEHICLE_PLATE"
-    FREE_SCORE = 0.6  # the unmistakable shape, no context word needed
     CONTEXT_SCORE = 0.3  # any other shape: counts (0.65) only next to a context word
-    PATTERNS = (Pattern("vehicle_plate", PLATE_REGEX, FREE_SCORE),)
+    PATTERNS = (Pattern("vehicle_plate", PLATE_REGEX, _FREE_SCORE),)
     CONTEXT = VEHICLE_WORDS
     TRIGGER = VEHICLE_PLATE_TRIGGER
     PRIORITY = 50

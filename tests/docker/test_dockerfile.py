@@ -169,6 +169,8 @@ def test_when_the_image_is_labelled_then_the_labels_match_the_project():
     ("path", "sent"),
     [
         ("pyproject.toml", True),
+        ("setup.py", True),
+        ("mypyc.ini", True),
         ("constraints.txt", True),
         ("gateway/cli.py", True),
         ("pii/person/model.crfsuite", True),
@@ -179,6 +181,7 @@ def test_when_the_image_is_labelled_then_the_labels_match_the_project():
         ("docker/generated/private/ca.key", False),
         (".git/config", False),
         ("gateway/__pycache__/cli.cpython-311.pyc", False),
+        ("pii/engine.cpython-311-x86_64-linux-gnu.so", False),  # compiled in the image instead
     ],
 )
 def test_when_the_build_context_is_sent_then_dockerignore_keeps_out_all_but_the_sources(path, sent):

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from gateway.cli import main as gerbang
+from pii.engine import PiiEngine
 from tests.gateway.compliance_rig import (
     NIK,
     PHONE,
@@ -137,7 +138,7 @@ async def test_when_the_detector_fails_then_503_and_nothing_forwarded(
     def broken(*_: object, **__: object) -> list[object]:
         raise TimeoutError("pattern ran out of time")  # what a DetectionTimeout leads to
 
-    monkeypatch.setattr(compliance_rig.service.parts.pii, "analyze", broken)
+    monkeypatch.setattr(PiiEngine, "analyze", broken)  # the class: the engine may be compiled
     response = await chat(compliance_rig, "warga")
     assert response.status == 503
     assert (await response.json())["code"] == "detection_failed"
@@ -293,7 +294,7 @@ async def test_when_exchanges_succeed_and_fail_then_no_log_line_holds_a_value(
     def broken(*_: object, **__: object) -> list[object]:
         raise ValueError(f"cannot parse {NIK}")  # an error message that carries a value
 
-    monkeypatch.setattr(compliance_rig.service.parts.pii, "analyze", broken)
+    monkeypatch.setattr(PiiEngine, "analyze", broken)  # the class: the engine may be compiled
     # A text this caller has not sent: the request's detection fails.
     new_turn = {**CHAT, "messages": [{"role": "user", "content": f"NIK {NIK}, KTP saya hilang."}]}
     failed = await chat(compliance_rig, "warga", body=new_turn)

@@ -15,7 +15,7 @@ BUILD_INPUTS := pyproject.toml constraints.txt setup.py mypyc.ini \
 	$(wildcard pii/*.py pii/recognizers/*.py pii/person/*.py)
 
 $(VENV)/.build-tools: constraints.txt | $(BIN)/python
-	$(BIN)/pip install -q -c constraints.txt setuptools wheel mypy
+	$(BIN)/pip install -q -c constraints.txt setuptools wheel mypy presidio-analyzer
 	touch $@
 
 $(VENV)/.installed: $(BUILD_INPUTS) | $(VENV)/.build-tools

@@ -5,8 +5,9 @@ Every exchange runs the engine over each new message, so its speed is the gatewa
 they are; the Python sources stay the reference and run unchanged where nothing is compiled.
 
 `GERBANG_COMPILE=0 pip install .` installs without compiling (no C compiler needed; the engine is
-then about a quarter slower). Otherwise a failed compile fails the install: a silently slower
-gateway would be found only in production.
+then about a fifth slower) and removes modules an earlier build compiled in place, which would
+shadow their sources. Otherwise a failed compile fails the install: a silently slower gateway
+would be found only in production.
 
 After editing a compiled module, run `make install` (or `pip install -e .`) again: Python imports
 the compiled module in preference to its source; tests/pii/test_compiled.py says when one is stale.
@@ -57,6 +58,7 @@ MYPYC_OPTIONS = [
 
 def _extensions() -> list[object]:
     if os.environ.get("GERBANG_COMPILE", "1") == "0":
+        _remove_compiled_in_place()
         return []
     from mypyc.build import mypycify
 
@@ -65,6 +67,15 @@ def _extensions() -> list[object]:
             [*MYPYC_OPTIONS, *COMPILED], opt_level="3", multi_file=True, group_name="gerbang_engine"
         )
     )
+
+
+def _remove_compiled_in_place() -> None:
+    """Delete what an editable build compiled next to the sources (Python would import it)."""
+    for source in COMPILED:
+        for built in (HERE / source).parent.glob(Path(source).stem + ".*.so"):
+            built.unlink()
+    for library in HERE.glob("gerbang_engine__mypyc.*.so"):
+        library.unlink()
 
 
 class ParallelBuildExt(build_ext):

@@ -7,6 +7,8 @@ import importlib
 import importlib.util
 import json
 import os
+import random
+import re
 import subprocess
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
@@ -74,7 +76,8 @@ def test_no_compiled_module_is_older_than_its_source() -> None:
 def test_the_compiled_engine_finds_exactly_what_its_sources_find(engine: PiiEngine) -> None:
     if not _compiled("pii.engine"):
         pytest.skip("the engine is not compiled here: nothing to compare")
-    texts = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    corpus = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    texts = corpus + _token_soup(corpus, 300)
     compiled = [[[f.type, f.start, f.end, f.score] for f in engine.analyze(t)] for t in texts]
     interpreted = subprocess.run(
         [sys.executable, "-c", _INTERPRETED_FINDINGS],
@@ -89,4 +92,16 @@ def test_the_compiled_engine_finds_exactly_what_its_sources_find(engine: PiiEngi
     differing = [
         i for i, line in enumerate(interpreted) if json.loads(line) != compiled[i]
     ]  # indices only: the texts hold (synthetic) personal data
-    assert not differing, f"findings differ on corpus texts {differing[:20]}"
+    assert not differing, f"findings differ on texts {differing[:20]} (corpus, then soup)"
+
+
+def _token_soup(corpus: list[str], count: int) -> list[str]:
+    """`count` texts of corpus pieces (words, numbers, punctuation) in random order, mixed case:
+    the same parts met in orders and neighbourhoods the corpus does not have."""
+    pieces = [piece for text in corpus for piece in re.findall(r"\S+\s*", text)]
+    rng = random.Random(20261128)
+    soups = []
+    for _ in range(count):
+        chosen = rng.sample(pieces, rng.randint(3, 40))
+        soups.append("".join(p.upper() if rng.random() < 0.1 else p for p in chosen))
+    return soups

@@ -14,7 +14,7 @@ $(BIN)/python:
 BUILD_INPUTS := pyproject.toml constraints.txt setup.py mypyc.ini \
 	$(wildcard pii/*.py pii/recognizers/*.py pii/person/*.py)
 
-$(VENV)/.build-tools: constraints.txt | $(BIN)/python
+$(VENV)/.build-tools: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install -q -c constraints.txt setuptools wheel mypy presidio-analyzer
 	touch $@
 
@@ -50,8 +50,11 @@ lock: $(BIN)/python
 bench-tools:
 	scripts/install-bench-tools
 
-install-bench: $(VENV)/.build-tools
+$(VENV)/.installed-bench: $(BUILD_INPUTS) | $(VENV)/.build-tools
 	$(BIN)/pip install -q -c constraints.txt --no-build-isolation -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+install-bench: $(VENV)/.installed-bench
 
 ## Proxy overhead (throughput and instructions) and PII detection quality and speed.
 bench: install-bench bench-tools

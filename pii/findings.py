@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pii.entities import Category
@@ -17,6 +18,13 @@ class Finding:
     score: float
     recognizer: str
     category: Category
+
+    def __reduce__(self) -> tuple[Callable[..., Finding], tuple[object, ...]]:
+        # Compiled (setup.py), a frozen dataclass is pickled and copied only through this.
+        return (
+            Finding,
+            (self.type, self.start, self.end, self.score, self.recognizer, self.category),
+        )
 
     def value_in(self, text: str) -> str:
         """The detected value, sliced from the text it was found in."""

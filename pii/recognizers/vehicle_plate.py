@@ -26,6 +26,7 @@ series letters, and `RT 03` is not a prefix at all.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from presidio_analyzer import Pattern, RecognizerResult
 
@@ -178,7 +179,8 @@ class VehiclePlateRecognizer(GerbangRecognizer):
     """Finds vehicle registration plates; the prefix must be a real region code."""
 
     ENTITY = "ID_VEHICLE_PLATE"
-    CONTEXT_SCORE = 0.3  # any other shape: counts (0.65) only next to a context word
+    # Any other shape: counts (0.65) only next to a context word.
+    CONTEXT_SCORE: ClassVar[float] = 0.3
     PATTERNS = (Pattern("vehicle_plate", PLATE_REGEX, _FREE_SCORE),)
     CONTEXT = VEHICLE_WORDS
     TRIGGER = VEHICLE_PLATE_TRIGGER

@@ -232,10 +232,9 @@ class LowercaseSearch:
 
     The lowercased text is searched. On a text with letters that fold differently
     (`TextScan.has_folding_letters`) the text itself is also searched case-insensitively, with
-    `re` and with `regex`: they fold the long s (U+017F) to
-    `s`, `re` also the dotless i (U+0131) to `i`, which `str.lower` keeps as they are. A pattern
-    that matches a word written with them must not be skipped because the plain word is not in
-    the lowercased text.
+    `re` and with `regex`: they fold the long s (U+017F) to `s`, `re` also the dotless i (U+0131)
+    to `i`, which `str.lower` keeps as they are. A pattern that matches a word written with them
+    must not be skipped because the plain word is not in the lowercased text.
     """
 
     def __init__(self, pattern: str, flags: int = 0) -> None:

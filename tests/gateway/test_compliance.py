@@ -51,6 +51,16 @@ async def answer_text(response: Any) -> str:
     return "".join(deltas)
 
 
+def ask(text: str, *, after: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A chat request whose last message is the user's `text`, after the messages `after`."""
+    return {**CHAT, "messages": [*(after or []), {"role": "user", "content": text}]}
+
+
+def last_sent(rig: Rig) -> str:
+    """The last message's content in the last request the upstream received."""
+    return str(json.loads(rig.upstream.bodies[-1])["messages"][-1]["content"])
+
+
 async def chat(rig: Rig, *roles: str, body: dict[str, Any] | None = None, **headers: str) -> Any:
     return await rig.client.post(
         "/v1/chat/completions", json=body or CHAT, headers=rig.headers(*roles, **headers)
@@ -149,12 +159,11 @@ async def test_when_a_conversation_continues_then_placeholders_keep_their_number
     compliance_rig: Rig,
 ) -> None:
     turn = {"X-Conversation-ID": "percakapan-1"}
-    first = {**CHAT, "messages": [{"role": "user", "content": f"NIK saya {NIK}"}]}
-    second = {**CHAT, "messages": [{"role": "user", "content": f"HP {PHONE}, NIK {NIK}"}]}
+    first = ask(f"NIK saya {NIK}")
+    second = ask(f"HP {PHONE}, NIK {NIK}")
     assert (await chat(compliance_rig, "warga", body=first, **turn)).status == 200
     assert (await chat(compliance_rig, "warga", body=second, **turn)).status == 200
-    later = json.loads(compliance_rig.upstream.bodies[-1])["messages"][0]["content"]
-    assert "<ID_NIK_1>" in later
+    assert "<ID_NIK_1>" in last_sent(compliance_rig)
 
 
 async def test_when_the_history_holds_an_answers_placeholders_then_new_values_get_other_numbers(
@@ -164,17 +173,11 @@ async def test_when_the_history_holds_an_answers_placeholders_then_new_values_ge
     earlier_answer = await answer_text(first)
     kept = set(PHONE_TOKEN.findall(earlier_answer))
     assert kept, "the upstream's own phone number stays masked in the answer"
-    second = {
-        **CHAT,
-        "messages": [
-            *CHAT["messages"],
-            {"role": "assistant", "content": earlier_answer},
-            {"role": "user", "content": f"Nomor HP baru saya {NEW_PHONE}"},
-        ],
-    }
+    history = [*CHAT["messages"], {"role": "assistant", "content": earlier_answer}]
+    second = ask(f"Nomor HP baru saya {NEW_PHONE}", after=history)
     response = await chat(compliance_rig, "warga", body=second)
     assert response.status == 200
-    sent = json.loads(compliance_rig.upstream.bodies[-1])["messages"][-1]["content"]
+    sent = last_sent(compliance_rig)
     assert NEW_PHONE not in sent
     (new_token,) = PHONE_TOKEN.findall(sent)
     assert new_token not in kept
@@ -189,13 +192,7 @@ async def test_when_a_request_holds_only_placeholders_then_the_answers_new_ones_
     earlier_answer = await answer_text(first)
     kept = set(PHONE_TOKEN.findall(earlier_answer))
     assert len(kept) == 2, "the caller's number and the upstream's, both masked for this role"
-    second = {
-        **CHAT,
-        "messages": [
-            {"role": "assistant", "content": earlier_answer},
-            {"role": "user", "content": "Terima kasih"},
-        ],
-    }
+    second = ask("Terima kasih", after=[{"role": "assistant", "content": earlier_answer}])
     response = await chat(compliance_rig, "petugas", body=second)
     assert response.status == 200
     answer = await answer_text(response)
@@ -212,11 +209,10 @@ async def test_when_a_conversation_continues_without_history_then_answer_placeho
     first = await chat(compliance_rig, "warga", body={**CHAT, "stream": stream}, **turn)
     taken = set(PHONE_TOKEN.findall(await answer_text(first)))
     assert len(taken) == 1, "the upstream's own number stays masked for the citizen"
-    second = {**CHAT, "messages": [{"role": "user", "content": f"Nomor HP baru {NEW_PHONE}"}]}
+    second = ask(f"Nomor HP baru {NEW_PHONE}")
     response = await chat(compliance_rig, "warga", body=second, **turn)
     assert response.status == 200
-    sent = json.loads(compliance_rig.upstream.bodies[-1])["messages"][0]["content"]
-    (new_token,) = PHONE_TOKEN.findall(sent)
+    (new_token,) = PHONE_TOKEN.findall(last_sent(compliance_rig))
     assert new_token not in taken  # the upstream was shown that number for another value
     answer = await answer_text(response)
     assert NEW_PHONE in answer
@@ -231,13 +227,10 @@ async def test_when_turns_of_a_conversation_race_then_no_placeholder_stands_for_
 ) -> None:
     turn = {"X-Conversation-ID": "percakapan-serentak"}
 
-    def body(text: str) -> dict[str, Any]:
-        return {**CHAT, "messages": [{"role": "user", "content": text}]}
-
-    assert (await chat(compliance_rig, "warga", body=body(f"NIK saya {NIK}"), **turn)).status == 200
+    assert (await chat(compliance_rig, "warga", body=ask(f"NIK saya {NIK}"), **turn)).status == 200
     responses = await asyncio.gather(
         *(
-            chat(compliance_rig, "warga", body=body(f"NIK anggota keluarga {nik}"), **turn)
+            chat(compliance_rig, "warga", body=ask(f"NIK anggota keluarga {nik}"), **turn)
             for nik in FAMILY
         )
     )
@@ -296,7 +289,7 @@ async def test_when_exchanges_succeed_and_fail_then_no_log_line_holds_a_value(
 
     monkeypatch.setattr(PiiEngine, "analyze", broken)  # the class: the engine may be compiled
     # A text this caller has not sent: the request's detection fails.
-    new_turn = {**CHAT, "messages": [{"role": "user", "content": f"NIK {NIK}, KTP saya hilang."}]}
+    new_turn = ask(f"NIK {NIK}, KTP saya hilang.")
     failed = await chat(compliance_rig, "warga", body=new_turn)
     assert (failed.status, (await failed.json())["code"]) == (503, "detection_failed")
     # A text sent before: its findings are remembered, the response's scan fails, still a 503.

@@ -38,6 +38,7 @@ COMPILED = [
         for path in (HERE / "pii" / "recognizers").glob("*.py")
         if path.name != "__init__.py"
     ),
+    "pii/person/crf.py",
     "pii/person/features.py",
     "pii/person/gazetteer.py",
     "pii/person/lexicon.py",

@@ -12,6 +12,7 @@ and cached: a token's feature list is then a few tuple concatenations.
 from __future__ import annotations
 
 from pii.person import lexicon
+from pii.person.crf import CrfModel
 from pii.person.gazetteer import FLAG_NAMES, ROOT, Gazetteer
 
 FEATURE_SET_VERSION = 4
@@ -172,11 +173,7 @@ class FeatureExtractor:
         own, around = self.own, self.around
         own_cache = self._own
         before2, before1, after1, after2 = self._around
-        cue_at = [
-            w.lower() in _WINDOW_CUES
-            or (w in "nN" and k >= 2 and words[k - 1] in "./" and words[k - 2] in "aA")  # a.n.
-            for k, w in enumerate(words)
-        ]
+        cue_at = cue_positions(words)
         out: list[list[str]] = []
         for i in range(start, stop):
             word = words[i]
@@ -201,24 +198,121 @@ class FeatureExtractor:
                 feats += after2.get(w) or around(w, 2)
             else:
                 feats += _PAD[3]
-            if bos[i]:
-                feats.append("bos")
-                feats.append("bos|" + word_class(word))
-            elif i > 0 and bos[i - 1]:
-                feats.append("after_bos")
-            if (
-                (i >= 1 and cue_at[i - 1])
-                or (i >= 2 and cue_at[i - 2])
-                or (i >= 3 and cue_at[i - 3])
-            ):
-                # With the word's own class and whether it is on no list: "nama saya sutarjo"
-                # (a lowercase unknown word after a cue) is a name, unlike news typos.
-                cls = word_class(word)
-                feats.append("cue_window")
-                feats.append("cue_window|" + cls)
-                if "notag" in feats:
-                    feats.append("cue_window|notag|" + cls)
+            where = position(bos, cue_at, i)
+            if where:
+                feats += context_features(word_class(word), where, "notag" in feats)
             out.append(feats)
+        return out
+
+
+def cue_positions(words: list[str]) -> list[bool]:
+    """Which tokens are name cues (`nama`, an honorific, the `n` of `a.n.`)."""
+    return [
+        w.lower() in _WINDOW_CUES
+        or (w in "nN" and k >= 2 and words[k - 1] in "./" and words[k - 2] in "aA")  # a.n.
+        for k, w in enumerate(words)
+    ]
+
+
+_BOS, _AFTER_BOS, _CUE_WINDOW = 1, 2, 4
+
+
+def position(bos: list[bool], cue_at: list[bool], i: int) -> int:
+    """Where token `i` stands, as bits: a sentence start, right after one, or within three
+    tokens after a name cue (0: none of these)."""
+    where = _BOS if bos[i] else _AFTER_BOS if i > 0 and bos[i - 1] else 0
+    if (i >= 1 and cue_at[i - 1]) or (i >= 2 and cue_at[i - 2]) or (i >= 3 and cue_at[i - 3]):
+        where |= _CUE_WINDOW
+    return where
+
+
+def context_features(cls: str, where: int, untagged: bool) -> list[str]:
+    """The features of a token of class `cls` standing `where` (see `position`; `untagged`:
+    its word is on no list)."""
+    feats: list[str] = []
+    if where & _BOS:
+        feats.append("bos")
+        feats.append("bos|" + cls)
+    elif where & _AFTER_BOS:
+        feats.append("after_bos")
+    if where & _CUE_WINDOW:
+        # With the word's own class and whether it is on no list: "nama saya sutarjo"
+        # (a lowercase unknown word after a cue) is a name, unlike news typos.
+        feats.append("cue_window")
+        feats.append("cue_window|" + cls)
+        if untagged:
+            feats.append("cue_window|notag|" + cls)
+    return feats
+
+
+class WeightedFeatures:
+    """The label scores of `FeatureExtractor.sequence`'s attributes under a model, per token.
+
+    A word's own attributes and those it lends its neighbours are summed once per word (cached);
+    a token's scores are then five of those sums plus its few positional attributes.
+    """
+
+    def __init__(self, extractor: FeatureExtractor, model: CrfModel) -> None:
+        self._extractor = extractor
+        self._model = model
+        self._own: dict[str, tuple[list[float], str, bool]] = {}
+        self._around: tuple[dict[str, list[float]], ...] = tuple({} for _ in _OFFSETS)
+        self._context: dict[tuple[str, int, bool], list[float]] = {}
+        self._pad = [model.weights(pad) for pad in _PAD]
+
+    def _own_weights(self, word: str) -> tuple[list[float], str, bool]:
+        """The weights of a word's own features, its class, and whether it is on no list."""
+        cached = self._own.get(word)
+        if cached is None:
+            feats = self._extractor.own(word)
+            cached = (self._model.weights(feats), word_class(word), "notag" in feats)
+            if len(self._own) > _CACHE_LIMIT:
+                self._own.clear()
+            self._own[word] = cached
+        return cached
+
+    def _around_weights(self, word: str, slot: int) -> list[float]:
+        cache = self._around[slot]
+        cached = cache.get(word)
+        if cached is None:
+            cached = self._model.weights(self._extractor.around(word, _OFFSETS[slot]))
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            cache[word] = cached
+        return cached
+
+    def _context_weights(self, cls: str, where: int, untagged: bool) -> list[float]:
+        key = (cls, where, untagged)
+        cached = self._context.get(key)
+        if cached is None:
+            cached = self._model.weights(context_features(cls, where, untagged))
+            if len(self._context) > _CACHE_LIMIT:
+                self._context.clear()
+            self._context[key] = cached
+        return cached
+
+    def scores(
+        self, words: list[str], bos: list[bool], start: int = 0, end: int | None = None
+    ) -> list[list[float]]:
+        """Per-label scores of tokens `start:end` (the same sums CRFsuite makes of `sequence`)."""
+        stop = len(words) if end is None else end
+        count = len(words)
+        cue_at = cue_positions(words)
+        pad = self._pad
+        out: list[list[float]] = []
+        for i in range(start, stop):
+            own, cls, untagged = self._own_weights(words[i])
+            b2 = self._around_weights(words[i - 2], 0) if i >= 2 else pad[0]
+            b1 = self._around_weights(words[i - 1], 1) if i >= 1 else pad[1]
+            a1 = self._around_weights(words[i + 1], 2) if i + 1 < count else pad[2]
+            a2 = self._around_weights(words[i + 2], 3) if i + 2 < count else pad[3]
+            where = position(bos, cue_at, i)
+            if where:
+                extra = self._context_weights(cls, where, untagged)
+                row = [own[k] + b2[k] + b1[k] + a1[k] + a2[k] + extra[k] for k in range(len(own))]
+            else:
+                row = [own[k] + b2[k] + b1[k] + a1[k] + a2[k] for k in range(len(own))]
+            out.append(row)
         return out
 
 

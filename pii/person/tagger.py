@@ -9,20 +9,20 @@ when they can be a name (`nama saya budi santoso`, not `saya mau tanya`). Only s
 around candidates are tokenized and tagged by the CRF, so its cost follows the number of
 candidates, not the length of the text.
 
-CRFsuite taggers keep per-call state, so each thread opens its own tagger on the model file once.
+The model is CRFsuite's, trained by `pii/person/train.py`; it is run by `pii.person.crf`, which
+sums each word's weights once instead of handing CRFsuite every attribute string of every token.
+The tagger holds no per-call state, so threads share it.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import pycrfsuite
-
 from pii.person import lexicon
-from pii.person.features import FeatureExtractor, is_derived
+from pii.person.crf import CrfModel
+from pii.person.features import FeatureExtractor, WeightedFeatures, is_derived
 from pii.person.gazetteer import (
     ANY_NAME,
     COMMON,
@@ -137,22 +137,14 @@ class PersonTagger:
     def __init__(self, model: Path = MODEL_FILE, gazetteer: Path = GAZETTEER_FILE) -> None:
         if not model.exists():
             raise FileNotFoundError(f"PERSON model missing: {model} (scripts/train-person-model)")
-        self._model_path = str(model)
         self.gazetteer = Gazetteer.load(gazetteer)
-        self._local = threading.local()
         self._anchor_kinds: dict[str, int] = {}
         self._lowercase: dict[str, bool] = {}
-        info = self._tagger().info()  # fails now, not on the first message, if the model is bad
-        known = frozenset(attribute for attribute, _ in info.state_features)
-        self.features = FeatureExtractor(self.gazetteer, known)
-
-    def _tagger(self) -> pycrfsuite.Tagger:
-        tagger: pycrfsuite.Tagger | None = getattr(self._local, "tagger", None)
-        if tagger is None:
-            tagger = pycrfsuite.Tagger()
-            tagger.open(self._model_path)
-            self._local.tagger = tagger
-        return tagger
+        self.model = CrfModel.load(model)
+        self.features = FeatureExtractor(self.gazetteer, frozenset(self.model.state))
+        self._weighted = WeightedFeatures(self.features, self.model)
+        labels = self.model.labels
+        self._person_ids = tuple(labels.index(label) for label in _PERSON_LABELS)
 
     # -- candidates ------------------------------------------------------------------------------
 
@@ -273,14 +265,20 @@ class PersonTagger:
     ) -> tuple[list[str], list[float]]:
         """Labels of tokens `start:end` and, for those labelled as a name, the probability they
         are (features see the tokens around the range too)."""
-        tagger = self._tagger()
-        xseq = self.features.sequence(tokens.words, tokens.bos, start, end)
-        labels: list[str] = tagger.tag(xseq)
+        scores = self._weighted.scores(tokens.words, tokens.bos, start, end)
+        if not scores:
+            return [], []
+        model = self.model
+        path = model.viterbi(scores)
+        labels = [model.labels[label] for label in path]
+        first, second = self._person_ids
+        if first not in path and second not in path:
+            return labels, [0.0] * len(labels)
+        marginals = model.marginals(scores)
         probabilities = [
-            tagger.marginal("B-PER", t) + tagger.marginal("I-PER", t) if label in _PERSON_LABELS
-            else 0.0
-            for t, label in enumerate(labels)
-        ]  # fmt: skip
+            marginals[t][first] + marginals[t][second] if label in (first, second) else 0.0
+            for t, label in enumerate(path)
+        ]
         return labels, probabilities
 
     def find_in_tokens(self, tokens: Tokens) -> list[NameSpan]:

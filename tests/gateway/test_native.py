@@ -46,7 +46,7 @@ def call():
 
 TAGGER_AFTER_REGOPY = """
 import gateway
-import regopy  # a C++ library loaded before pycrfsuite
+import regopy  # a C++ library loaded first (the tagger no longer loads pycrfsuite at all)
 from pii.engine import PiiEngine
 engine = PiiEngine()
 text = "Selamat siang, nama saya Budi Santoso. Ibu Siti Aminah dari Kelurahan Sukamaju ikut."

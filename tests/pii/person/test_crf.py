@@ -1,0 +1,89 @@
+"""The CRF decoder reads CRFsuite's model file and tags as CRFsuite does."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pycrfsuite
+import pytest
+
+from pii.person.crf import CrfModel, CrfModelError
+from pii.person.tagger import MODEL_FILE, PersonTagger
+from pii.person.tokens import Tokens, tokenize
+from pii.recognizers.person import shared_tagger
+
+CORPUS = Path(__file__).parents[2] / "data" / "pii_corpus.jsonl"
+
+
+@pytest.fixture(scope="module")
+def crfsuite() -> pycrfsuite.Tagger:
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(MODEL_FILE))
+    return tagger
+
+
+@pytest.fixture(scope="module")
+def tagger() -> PersonTagger:
+    return shared_tagger()
+
+
+def _corpus_tokens() -> list[Tokens]:
+    texts = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    return [tokenize(text) for text in texts if text.strip()]
+
+
+def test_the_model_file_reads_as_crfsuite_reads_it(crfsuite: pycrfsuite.Tagger) -> None:
+    model = CrfModel.load(MODEL_FILE)
+    info = crfsuite.info()  # CRFsuite's dump: weights printed to six decimals
+    assert model.labels == crfsuite.labels()
+    read = {
+        (attribute, model.labels[label]): weight
+        for attribute, weights in model.state.items()
+        for label, weight in enumerate(weights)
+    }
+    dumped = info.state_features
+    assert {attribute for attribute, _ in dumped} == set(model.state)
+    assert all(abs(read.get(key, 0.0) - dumped.get(key, 0.0)) <= 5e-7 for key in read | dumped)
+    for (source, target), weight in info.transitions.items():
+        got = model.transitions[model.labels.index(source)][model.labels.index(target)]
+        assert abs(got - weight) <= 5e-7
+
+
+def test_labels_and_probabilities_are_crfsuites_on_every_corpus_text(
+    tagger: PersonTagger, crfsuite: pycrfsuite.Tagger
+) -> None:
+    checked = 0
+    for tokens in _corpus_tokens():
+        labels, probabilities = tagger.tag(tokens)
+        expected = crfsuite.tag(tagger.features.sequence(tokens.words, tokens.bos))
+        assert labels == expected
+        for t, label in enumerate(labels):
+            if label in ("B-PER", "I-PER"):
+                want = crfsuite.marginal("B-PER", t) + crfsuite.marginal("I-PER", t)
+                assert math.isclose(probabilities[t], want, rel_tol=1e-9, abs_tol=1e-12)
+                checked += 1
+            else:
+                assert probabilities[t] == 0.0
+    assert checked > 200  # the corpus holds names: the probabilities were compared
+
+
+def test_marginals_are_probabilities_even_for_extreme_scores() -> None:
+    model = CrfModel(["O", "B"], {}, [[0.0, -2.0], [1.0, 0.5]])
+    marginals = model.marginals([[900.0, -900.0], [0.0, 800.0], [3.0, 3.0]])
+    for row in marginals:
+        assert all(0.0 <= p <= 1.0 for p in row)
+        assert math.isclose(sum(row), 1.0)
+    assert model.viterbi([[900.0, -900.0], [0.0, 800.0], [3.0, 3.0]]) == [0, 1, 0]
+
+
+def test_a_file_that_is_no_crfsuite_model_is_refused_by_name(tmp_path: Path) -> None:
+    bogus = tmp_path / "model.crfsuite"
+    bogus.write_bytes(b"not a model at all, but long enough to hold a header of 48 bytes....")
+    with pytest.raises(CrfModelError, match=r"model\.crfsuite: not a CRFsuite"):
+        CrfModel.load(bogus)
+    truncated = tmp_path / "cut.crfsuite"
+    truncated.write_bytes(MODEL_FILE.read_bytes()[:4096])
+    with pytest.raises(CrfModelError, match=r"cut\.crfsuite"):
+        CrfModel.load(truncated)

@@ -62,6 +62,7 @@ class CrfModel:
         self._zero = [0.0] * len(labels)
         self._flat_transitions = [w for row in transitions for w in row]
         self._flat_exp_transitions = [math.exp(w) for w in self._flat_transitions]
+        self._four = _FourLabels(self._flat_transitions) if len(labels) == 4 else None
 
     @classmethod
     def load(cls, path: Path) -> CrfModel:
@@ -108,6 +109,17 @@ class CrfModel:
 
     def viterbi(self, scores: list[list[float]]) -> list[int]:
         """The most likely label ids for a sequence of per-token label scores."""
+        if self._four is not None:
+            return self._four.viterbi(scores)
+        return self._viterbi(scores)
+
+    def marginals(self, scores: list[list[float]]) -> list[list[float]]:
+        """The probability of each label at each token (forward-backward, scaled per token)."""
+        if self._four is not None:
+            return self._four.marginals(scores)
+        return self._marginals(scores)
+
+    def _viterbi(self, scores: list[list[float]]) -> list[int]:
         count = len(self.labels)
         transitions = self._flat_transitions
         best = list(scores[0])
@@ -139,8 +151,7 @@ class CrfModel:
             path[t] = last
         return path
 
-    def marginals(self, scores: list[list[float]]) -> list[list[float]]:
-        """The probability of each label at each token (forward-backward, scaled per token)."""
+    def _marginals(self, scores: list[list[float]]) -> list[list[float]]:
         count = len(self.labels)
         length = len(scores)
         trans = self._flat_exp_transitions
@@ -190,4 +201,135 @@ class CrfModel:
         for t in range(length):
             a, b, s = alpha[t], beta[t], scale[t]
             out.append([a[j] * b[j] / s for j in range(count)])
+        return out
+
+
+_Four = tuple[float, float, float, float]
+
+
+def _best_into(b: _Four, into: _Four) -> tuple[float, int]:
+    """max over i of b[i] + into[i] and its first arg-max (CRFsuite keeps the first of ties)."""
+    top, arg = b[0] + into[0], 0
+    score = b[1] + into[1]
+    if score > top:
+        top, arg = score, 1
+    score = b[2] + into[2]
+    if score > top:
+        top, arg = score, 2
+    score = b[3] + into[3]
+    if score > top:
+        top, arg = score, 3
+    return top, arg
+
+
+def _dot(a: _Four, b: _Four) -> float:
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3]
+
+
+class _FourLabels:
+    """`CrfModel.viterbi` and `marginals` for a four-label model (the shipped one), written out
+    so the compiled code keeps every number in a register: the same operations in the same
+    order as the general code, so the same results to the bit (tests/pii/person/test_crf.py)."""
+
+    def __init__(self, transitions: list[float]) -> None:
+        t = transitions
+        # Into label j: the weights of the transitions from 0..3 to j.
+        self._into = (
+            (t[0], t[4], t[8], t[12]),
+            (t[1], t[5], t[9], t[13]),
+            (t[2], t[6], t[10], t[14]),
+            (t[3], t[7], t[11], t[15]),
+        )
+        e = [math.exp(w) for w in t]
+        self._exp_into = (
+            (e[0], e[4], e[8], e[12]),
+            (e[1], e[5], e[9], e[13]),
+            (e[2], e[6], e[10], e[14]),
+            (e[3], e[7], e[11], e[15]),
+        )
+        self._exp_from = (
+            (e[0], e[1], e[2], e[3]),
+            (e[4], e[5], e[6], e[7]),
+            (e[8], e[9], e[10], e[11]),
+            (e[12], e[13], e[14], e[15]),
+        )
+
+    def viterbi(self, scores: list[list[float]]) -> list[int]:
+        into0, into1, into2, into3 = self._into
+        row = scores[0]
+        best: _Four = (row[0], row[1], row[2], row[3])
+        back: list[int] = []
+        for t in range(1, len(scores)):
+            row = scores[t]
+            top0, arg0 = _best_into(best, into0)
+            top1, arg1 = _best_into(best, into1)
+            top2, arg2 = _best_into(best, into2)
+            top3, arg3 = _best_into(best, into3)
+            best = (top0 + row[0], top1 + row[1], top2 + row[2], top3 + row[3])
+            back += (arg0, arg1, arg2, arg3)
+        last = 0
+        for j in range(1, 4):
+            if best[j] > best[last]:
+                last = j
+        path = [0] * len(scores)
+        path[-1] = last
+        for t in range(len(scores) - 2, -1, -1):
+            last = back[4 * t + last]
+            path[t] = last
+        return path
+
+    def marginals(self, scores: list[list[float]]) -> list[list[float]]:
+        into0, into1, into2, into3 = self._exp_into
+        from0, from1, from2, from3 = self._exp_from
+        length = len(scores)
+        states: list[_Four] = []
+        alphas: list[_Four] = []
+        scales: list[float] = []
+        alpha: _Four = (0.0, 0.0, 0.0, 0.0)
+        for t in range(length):
+            row = scores[t]
+            top = row[0]
+            for j in range(1, 4):
+                if row[j] > top:
+                    top = row[j]
+            state = (
+                math.exp(row[0] - top),
+                math.exp(row[1] - top),
+                math.exp(row[2] - top),
+                math.exp(row[3] - top),
+            )
+            if t == 0:
+                a0, a1, a2, a3 = state
+            else:
+                a0 = _dot(alpha, into0) * state[0]
+                a1 = _dot(alpha, into1) * state[1]
+                a2 = _dot(alpha, into2) * state[2]
+                a3 = _dot(alpha, into3) * state[3]
+            norm = 1.0 / (a0 + a1 + a2 + a3)
+            alpha = (a0 * norm, a1 * norm, a2 * norm, a3 * norm)
+            states.append(state)
+            alphas.append(alpha)
+            scales.append(norm)
+        out: list[list[float]] = [[] for _ in range(length)]
+        scale = scales[length - 1]
+        beta: _Four = (scale, scale, scale, scale)
+        for t in range(length - 1, -1, -1):
+            scale = scales[t]
+            if t < length - 1:
+                state = states[t + 1]
+                weighted = (
+                    beta[0] * state[0],
+                    beta[1] * state[1],
+                    beta[2] * state[2],
+                    beta[3] * state[3],
+                )
+                beta = (
+                    _dot(from0, weighted) * scale,
+                    _dot(from1, weighted) * scale,
+                    _dot(from2, weighted) * scale,
+                    _dot(from3, weighted) * scale,
+                )
+            a = alphas[t]
+            out[t] = [a[0] * beta[0] / scale, a[1] * beta[1] / scale,
+                      a[2] * beta[2] / scale, a[3] * beta[3] / scale]  # fmt: skip
         return out

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import random
 from pathlib import Path
 
 import pycrfsuite
@@ -67,6 +69,49 @@ def test_labels_and_probabilities_are_crfsuites_on_every_corpus_text(
             else:
                 assert probabilities[t] == 0.0
     assert checked > 200  # the corpus holds names: the probabilities were compared
+
+
+def _brute_force(
+    transitions: list[list[float]], scores: list[list[float]]
+) -> tuple[list[int], list[list[float]]]:
+    """The best path and the marginals by enumerating every labelling (tiny cases only)."""
+    count, length = len(transitions), len(scores)
+    weights: dict[tuple[int, ...], float] = {}
+    for path in itertools.product(range(count), repeat=length):
+        total = sum(scores[t][label] for t, label in enumerate(path))
+        total += sum(transitions[a][b] for a, b in itertools.pairwise(path))
+        weights[path] = total
+    best = max(weights, key=lambda path: weights[path])
+    top = weights[best]
+    z = sum(math.exp(w - top) for w in weights.values())
+    marginals = [[0.0] * count for _ in range(length)]
+    for path, w in weights.items():
+        for t, label in enumerate(path):
+            marginals[t][label] += math.exp(w - top) / z
+    return list(best), marginals
+
+
+@pytest.mark.parametrize("labels", [3, 4], ids=["general code", "four-label code"])
+def test_viterbi_and_marginals_are_exact_on_small_chains(labels: int) -> None:
+    rng = random.Random(labels)
+    for _ in range(60):
+        transitions = [[rng.uniform(-3, 3) for _ in range(labels)] for _ in range(labels)]
+        model = CrfModel([f"L{i}" for i in range(labels)], {}, transitions)
+        scores = [[rng.uniform(-6, 6) for _ in range(labels)] for _ in range(rng.randint(1, 5))]
+        best, marginals = _brute_force(transitions, scores)
+        assert model.viterbi(scores) == best
+        for got, want in zip(model.marginals(scores), marginals, strict=True):
+            assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+
+
+def test_the_four_label_code_computes_what_the_general_code_computes() -> None:
+    rng = random.Random(7)
+    transitions = [[rng.uniform(-3, 3) for _ in range(4)] for _ in range(4)]
+    model = CrfModel(["O", "NNP", "B-PER", "I-PER"], {}, transitions)
+    for _ in range(200):
+        scores = [[rng.uniform(-20, 20) for _ in range(4)] for _ in range(rng.randint(1, 30))]
+        assert model.viterbi(scores) == model._viterbi(scores)
+        assert model.marginals(scores) == model._marginals(scores)  # to the bit
 
 
 def test_marginals_are_probabilities_even_for_extreme_scores() -> None:

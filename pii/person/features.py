@@ -98,12 +98,24 @@ class FeatureExtractor:
         self._known = known
         self._own: dict[str, tuple[str, ...]] = {}
         self._around: tuple[dict[str, tuple[str, ...]], ...] = tuple({} for _ in _OFFSETS)
+        self._tag_cache: dict[str, tuple[str, ...]] = {}
 
     def _keep(self, feats: list[str]) -> tuple[str, ...]:
         known = self._known
-        return tuple(feats) if known is None else tuple(f for f in feats if f in known)
+        return tuple(feats) if known is None else tuple([f for f in feats if f in known])
 
-    def _tags(self, word: str) -> list[str]:
+    def _tags(self, word: str) -> tuple[str, ...]:
+        """The lists a word is on (cached: a new word's own features and the four it lends its
+        neighbours all need them)."""
+        tags = self._tag_cache.get(word)
+        if tags is None:
+            tags = self._find_tags(word)
+            if len(self._tag_cache) > _CACHE_LIMIT:
+                self._tag_cache.clear()
+            self._tag_cache[word] = tags
+        return tags
+
+    def _find_tags(self, word: str) -> tuple[str, ...]:
         lower = word.lower()
         flags = self._gazetteer.flags(lower)
         tags = [name for bit, name in FLAG_NAMES.items() if flags & bit]
@@ -115,7 +127,7 @@ class FeatureExtractor:
             and is_derived(lower, self._gazetteer)
         ):
             tags.append("der")
-        return tags
+        return tuple(tags)
 
     def own(self, word: str) -> tuple[str, ...]:
         """The features of a word by itself (cached)."""

@@ -114,6 +114,16 @@ def test_the_four_label_code_computes_what_the_general_code_computes() -> None:
         assert model.marginals(scores) == model._marginals(scores)  # to the bit
 
 
+@pytest.mark.parametrize("labels", [3, 4], ids=["general code", "four-label code"])
+def test_attribute_weights_add_up_per_label_and_unknown_ones_weigh_nothing(labels: int) -> None:
+    state = {"a": [0.5 * (k + 1) for k in range(labels)], "b": [-1.0] * labels}
+    model = CrfModel([f"L{i}" for i in range(labels)], state, [[0.0] * labels] * labels)
+    assert model.weights(["a", "b", "a", "unknown"]) == [
+        2 * 0.5 * (k + 1) - 1.0 for k in range(labels)
+    ]
+    assert model.weights([]) == [0.0] * labels
+
+
 def test_marginals_are_probabilities_even_for_extreme_scores() -> None:
     model = CrfModel(["O", "B"], {}, [[0.0, -2.0], [1.0, 0.5]])
     marginals = model.marginals([[900.0, -900.0], [0.0, 800.0], [3.0, 3.0]])

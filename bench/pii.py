@@ -26,8 +26,9 @@ Speed: every detector runs over the whole corpus repeatedly for at least --secon
 UTF-8 text, one thread, from the median pass), and p50/p90 latency of one ~1 KB message built by
 joining corpus messages. The first pass over the corpus (the one scored for quality) is timed
 too: a detector that learns per word (Gerbang's PERSON features) has seen none of its words yet,
-as with text a gateway has not met before; the median pass has seen them all. If ../shared/data/nergrit_valid.txt exists (relative to the repository
-root), PERSON precision and recall on that news-text NER corpus are measured too. Results go to
+as with text a gateway has not met before; the median pass has seen them all.
+If ../shared/data/nergrit_valid.txt exists (relative to the repository root), PERSON precision
+and recall on that news-text NER corpus are measured too. Results go to
 bench/results/pii-<UTC timestamp>.json; --markdown also prints the tables as Markdown.
 """
 

@@ -111,12 +111,16 @@ class CrfModel:
 
     def viterbi(self, scores: list[list[float]]) -> list[int]:
         """The most likely label ids for a sequence of per-token label scores."""
+        if not scores:
+            return []
         if self._four is not None:
             return self._four.viterbi(scores)
         return self._viterbi(scores)
 
     def marginals(self, scores: list[list[float]]) -> list[list[float]]:
         """The probability of each label at each token (forward-backward, scaled per token)."""
+        if not scores:
+            return []
         if self._four is not None:
             return self._four.marginals(scores)
         return self._marginals(scores)

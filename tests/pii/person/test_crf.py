@@ -98,6 +98,8 @@ def test_viterbi_and_marginals_are_exact_on_small_chains(labels: int) -> None:
         transitions = [[rng.uniform(-3, 3) for _ in range(labels)] for _ in range(labels)]
         model = CrfModel([f"L{i}" for i in range(labels)], {}, transitions)
         scores = [[rng.uniform(-6, 6) for _ in range(labels)] for _ in range(rng.randint(1, 5))]
+        assert model.viterbi([]) == []
+        assert model.marginals([]) == []
         best, marginals = _brute_force(transitions, scores)
         assert model.viterbi(scores) == best
         for got, want in zip(model.marginals(scores), marginals, strict=True):

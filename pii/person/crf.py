@@ -25,6 +25,8 @@ _FEATURE = struct.Struct("<IIId")
 _CQDB = struct.Struct("<4sIIIII")
 _RECORD = struct.Struct("<iI")
 _STATE, _TRANSITION = 0, 1
+# Trained weights are small (|w| < 10 in the shipped model); exp() of each must stay finite.
+_MAX_WEIGHT = 500.0
 
 
 class CrfModelError(ValueError):
@@ -40,9 +42,9 @@ def _strings(data: bytes, offset: int, count: int, path: Path) -> list[str]:
     for identifier in range(count):
         (record,) = struct.unpack_from("<I", data, offset + backward_offset + 4 * identifier)
         value, key_size = _RECORD.unpack_from(data, offset + record)
-        if value != identifier or key_size == 0:
-            raise CrfModelError(f"{path}: damaged string table at byte {offset + record}")
         start = offset + record + _RECORD.size
+        if value != identifier or key_size == 0 or start + key_size > len(data):
+            raise CrfModelError(f"{path}: damaged string table at byte {offset + record}")
         out.append(data[start : start + key_size - 1].decode("utf-8"))
     return out
 
@@ -66,25 +68,31 @@ class CrfModel:
 
     @classmethod
     def load(cls, path: Path) -> CrfModel:
-        """Read a model file written by CRFsuite (`pycrfsuite.Trainer.train`)."""
+        """Read a model file written by CRFsuite (`pycrfsuite.Trainer.train`); CrfModelError,
+        naming the file, when it is not one or is damaged (cut short, counts that do not add
+        up, weights that are not finite numbers)."""
         data = path.read_bytes()
         try:
             header = _HEADER.unpack_from(data, 0)
-            magic, _size, kind, _version, _n, label_count, attribute_count = header[:7]
+            magic, size, kind, _version, _n, label_count, attribute_count = header[:7]
             features_at, labels_at, attributes_at = header[7:10]
             if magic != b"lCRF" or kind != b"FOMC":
                 raise CrfModelError(f"{path}: not a CRFsuite first-order CRF model")
+            if size != len(data):
+                raise CrfModelError(f"{path}: {len(data)} bytes, the header says {size}")
             labels = _strings(data, labels_at, label_count, path)
             attributes = _strings(data, attributes_at, attribute_count, path)
-            chunk, _chunk_size, feature_count = _CHUNK.unpack_from(data, features_at)
-            if chunk != b"FEAT":
-                raise CrfModelError(f"{path}: no feature table at byte {features_at}")
+            chunk, chunk_size, feature_count = _CHUNK.unpack_from(data, features_at)
+            if chunk != b"FEAT" or chunk_size != _CHUNK.size + _FEATURE.size * feature_count:
+                raise CrfModelError(f"{path}: damaged feature table at byte {features_at}")
             state: dict[str, list[float]] = {}
             transitions = [[0.0] * label_count for _ in range(label_count)]
             at = features_at + _CHUNK.size
             for _ in range(feature_count):
                 kind_id, source, target, weight = _FEATURE.unpack_from(data, at)
                 at += _FEATURE.size
+                if not math.isfinite(weight) or abs(weight) > _MAX_WEIGHT:
+                    raise CrfModelError(f"{path}: weight {weight} at byte {at - _FEATURE.size}")
                 if kind_id == _STATE:
                     weights = state.setdefault(attributes[source], [0.0] * label_count)
                     weights[target] = weight

@@ -98,24 +98,13 @@ class FeatureExtractor:
         self._known = known
         self._own: dict[str, tuple[str, ...]] = {}
         self._around: tuple[dict[str, tuple[str, ...]], ...] = tuple({} for _ in _OFFSETS)
-        self._tag_cache: dict[str, tuple[str, ...]] = {}
 
     def _keep(self, feats: list[str]) -> tuple[str, ...]:
         known = self._known
         return tuple(feats) if known is None else tuple([f for f in feats if f in known])
 
     def _tags(self, word: str) -> tuple[str, ...]:
-        """The lists a word is on (cached: a new word's own features and the four it lends its
-        neighbours all need them)."""
-        tags = self._tag_cache.get(word)
-        if tags is None:
-            tags = self._find_tags(word)
-            if len(self._tag_cache) > _CACHE_LIMIT:
-                self._tag_cache.clear()
-            self._tag_cache[word] = tags
-        return tags
-
-    def _find_tags(self, word: str) -> tuple[str, ...]:
+        """The lists a word is on (gazetteer bits, lexicon lists, derived from a root)."""
         lower = word.lower()
         flags = self._gazetteer.flags(lower)
         tags = [name for bit, name in FLAG_NAMES.items() if flags & bit]
@@ -129,27 +118,50 @@ class FeatureExtractor:
             tags.append("der")
         return tuple(tags)
 
-    def own(self, word: str) -> tuple[str, ...]:
-        """The features of a word by itself (cached)."""
-        cached = self._own.get(word)
-        if cached is not None:
-            return cached
+    def _own_features(self, word: str, cls: str, tags: tuple[str, ...]) -> tuple[str, ...]:
         lower = word.lower()
-        cls = word_class(word)
         feats = ["b", "w=" + lower, "c=" + cls, "sh=" + word_shape(word)]
         if word[0].isalpha() and len(word) >= 4:
             feats += ["p3=" + lower[:3], "s2=" + lower[-2:], "s3=" + lower[-3:], "s4=" + lower[-4:]]
         n = len(word)
         feats.append("n=" + ("1" if n == 1 else "2" if n == 2 else "3" if n == 3 else
                              "4" if n <= 5 else "6" if n <= 8 else "9"))  # fmt: skip
-        tags = self._tags(word)
         feats.extend("g=" + t for t in tags)
         feats.extend(f"g={t}|{cls}" for t in tags)
         if not tags:
             feats.append("notag")
             if cls == "W":
                 feats.append("unknownW")
-        result = self._keep(feats)
+        return self._keep(feats)
+
+    def _around_features(
+        self, word: str, cls: str, tags: tuple[str, ...], offset: int
+    ) -> tuple[str, ...]:
+        prefix = f"{offset:+d}"
+        feats = [f"{prefix}w={word.lower()}", f"{prefix}c={cls}"]
+        feats.extend(f"{prefix}g={t}" for t in tags)
+        if cls == "w" and len(word) >= 5 and offset in (-1, 1):
+            verb = next((p for p in _VERB_PREFIXES if word.startswith(p)), None)
+            if verb is not None:
+                feats.append(f"{prefix}v={verb[:2] if verb.startswith('me') else verb}")
+        return self._keep(feats)
+
+    def word_features(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """A word's own features and those it lends the tokens -2, -1, +1 and +2 away from it,
+        worked out together (its lists are looked up once) and not cached here: for callers
+        that keep what they derive from them (`WeightedFeatures`)."""
+        cls = word_class(word)
+        tags = self._tags(word)
+        return self._own_features(word, cls, tags), tuple(
+            self._around_features(word, cls, tags, offset) for offset in _OFFSETS
+        )
+
+    def own(self, word: str) -> tuple[str, ...]:
+        """The features of a word by itself (cached)."""
+        cached = self._own.get(word)
+        if cached is not None:
+            return cached
+        result = self._own_features(word, word_class(word), self._tags(word))
         if len(self._own) > _CACHE_LIMIT:
             self._own.clear()
         self._own[word] = result
@@ -161,15 +173,7 @@ class FeatureExtractor:
         cached = cache.get(word)
         if cached is not None:
             return cached
-        prefix = f"{offset:+d}"
-        cls = word_class(word)
-        feats = [f"{prefix}w={word.lower()}", f"{prefix}c={cls}"]
-        feats.extend(f"{prefix}g={t}" for t in self._tags(word))
-        if cls == "w" and len(word) >= 5 and offset in (-1, 1):
-            verb = next((p for p in _VERB_PREFIXES if word.startswith(p)), None)
-            if verb is not None:
-                feats.append(f"{prefix}v={verb[:2] if verb.startswith('me') else verb}")
-        result = self._keep(feats)
+        result = self._around_features(word, word_class(word), self._tags(word), offset)
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
         cache[word] = result
@@ -260,37 +264,33 @@ def context_features(cls: str, where: int, untagged: bool) -> list[str]:
 class WeightedFeatures:
     """The label scores of `FeatureExtractor.sequence`'s attributes under a model, per token.
 
-    A word's own attributes and those it lends its neighbours are summed once per word (cached);
-    a token's scores are then five of those sums plus its few positional attributes.
+    A word's own attributes and those it lends each neighbour are summed once per word, when the
+    word is first met, and kept (the extractor's own caches stay empty); a token's scores are then
+    five of those sums plus its few positional attributes. The sums are grouped by word where
+    CRFsuite adds attribute by attribute, so they can differ from CRFsuite's in the last bits.
     """
 
     def __init__(self, extractor: FeatureExtractor, model: CrfModel) -> None:
         self._extractor = extractor
         self._model = model
-        self._own: dict[str, tuple[list[float], str, bool]] = {}
-        self._around: tuple[dict[str, list[float]], ...] = tuple({} for _ in _OFFSETS)
+        self._words: dict[str, _WordWeights] = {}
         self._context: dict[tuple[str, int, bool], list[float]] = {}
         self._pad = [model.weights(pad) for pad in _PAD]
 
-    def _own_weights(self, word: str) -> tuple[list[float], str, bool]:
-        """The weights of a word's own features, its class, and whether it is on no list."""
-        cached = self._own.get(word)
+    def _word(self, word: str) -> _WordWeights:
+        cached = self._words.get(word)
         if cached is None:
-            feats = self._extractor.own(word)
-            cached = (self._model.weights(feats), word_class(word), "notag" in feats)
-            if len(self._own) > _CACHE_LIMIT:
-                self._own.clear()
-            self._own[word] = cached
-        return cached
-
-    def _around_weights(self, word: str, slot: int) -> list[float]:
-        cache = self._around[slot]
-        cached = cache.get(word)
-        if cached is None:
-            cached = self._model.weights(self._extractor.around(word, _OFFSETS[slot]))
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
-            cache[word] = cached
+            own, around = self._extractor.word_features(word)
+            weights = self._model.weights
+            cached = (
+                weights(own),
+                word_class(word),
+                "notag" in own,
+                (weights(around[0]), weights(around[1]), weights(around[2]), weights(around[3])),
+            )
+            if len(self._words) > _CACHE_LIMIT:
+                self._words.clear()
+            self._words[word] = cached
         return cached
 
     def _context_weights(self, cls: str, where: int, untagged: bool) -> list[float]:
@@ -306,18 +306,18 @@ class WeightedFeatures:
     def scores(
         self, words: list[str], bos: list[bool], start: int = 0, end: int | None = None
     ) -> list[list[float]]:
-        """Per-label scores of tokens `start:end` (the same sums CRFsuite makes of `sequence`)."""
+        """Per-label scores of tokens `start:end`: the sums CRFsuite makes of `sequence`."""
         stop = len(words) if end is None else end
         count = len(words)
         cue_at = cue_positions(words)
         pad = self._pad
         out: list[list[float]] = []
         for i in range(start, stop):
-            own, cls, untagged = self._own_weights(words[i])
-            b2 = self._around_weights(words[i - 2], 0) if i >= 2 else pad[0]
-            b1 = self._around_weights(words[i - 1], 1) if i >= 1 else pad[1]
-            a1 = self._around_weights(words[i + 1], 2) if i + 1 < count else pad[2]
-            a2 = self._around_weights(words[i + 2], 3) if i + 2 < count else pad[3]
+            own, cls, untagged, _ = self._word(words[i])
+            b2 = self._word(words[i - 2])[3][0] if i >= 2 else pad[0]
+            b1 = self._word(words[i - 1])[3][1] if i >= 1 else pad[1]
+            a1 = self._word(words[i + 1])[3][2] if i + 1 < count else pad[2]
+            a2 = self._word(words[i + 2])[3][3] if i + 2 < count else pad[3]
             where = position(bos, cue_at, i)
             if where:
                 extra = self._context_weights(cls, where, untagged)
@@ -326,6 +326,13 @@ class WeightedFeatures:
                 row = [own[k] + b2[k] + b1[k] + a1[k] + a2[k] for k in range(len(own))]
             out.append(row)
         return out
+
+
+# A word's weights: its own features', its class, whether it is on no list, and the weights it
+# lends the tokens -2, -1, +1 and +2 away.
+_WordWeights = tuple[
+    list[float], str, bool, tuple[list[float], list[float], list[float], list[float]]
+]
 
 
 _PAD = tuple((f"{offset:+d}pad",) for offset in _OFFSETS)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pii.person import lexicon
-from pii.person.crf import CrfModel
+from pii.person.crf import CrfModel, CrfModelError
 from pii.person.features import FeatureExtractor, WeightedFeatures, is_derived
 from pii.person.gazetteer import (
     ANY_NAME,
@@ -109,6 +109,15 @@ class NameSpan:
     probability: float
 
 
+def core_range(tokens: Tokens, core_start: int, core_end: int) -> tuple[int, int]:
+    """The tokens of a window to tag: those of its core (character offsets) and `CORE_MARGIN`
+    more either side."""
+    starts, ends = tokens.starts, tokens.ends
+    first = next((i for i, e in enumerate(ends) if e > core_start), 0)
+    last = next((i for i in range(len(starts) - 1, -1, -1) if starts[i] < core_end), 0)
+    return max(0, first - CORE_MARGIN), min(len(tokens), last + 1 + CORE_MARGIN)
+
+
 def starts_sentence(text: str, position: int) -> bool:
     """Whether the word at `position` is the first of its sentence (see `tokens.tokenize`)."""
     i = position - 1
@@ -144,7 +153,9 @@ class PersonTagger:
         self.features = FeatureExtractor(self.gazetteer, frozenset(self.model.state))
         self._weighted = WeightedFeatures(self.features, self.model)
         labels = self.model.labels
-        self._person_ids = tuple(labels.index(label) for label in _PERSON_LABELS)
+        if missing := [label for label in _PERSON_LABELS if label not in labels]:
+            raise CrfModelError(f"{model}: no {' or '.join(missing)} label: not a PERSON model")
+        self._person_ids = (labels.index(_PERSON_LABELS[0]), labels.index(_PERSON_LABELS[1]))
 
     # -- candidates ------------------------------------------------------------------------------
 
@@ -266,8 +277,6 @@ class PersonTagger:
         """Labels of tokens `start:end` and, for those labelled as a name, the probability they
         are (features see the tokens around the range too)."""
         scores = self._weighted.scores(tokens.words, tokens.bos, start, end)
-        if not scores:
-            return [], []
         model = self.model
         path = model.viterbi(scores)
         labels = [model.labels[label] for label in path]
@@ -293,10 +302,7 @@ class PersonTagger:
         spans: list[NameSpan] = []
         for left, right, core_start, core_end in self.windows(text):
             tokens = tokenize(text, left, right, at_start=starts_sentence(text, left))
-            starts, ends = tokens.starts, tokens.ends
-            first = next((i for i, e in enumerate(ends) if e > core_start), 0)
-            last = next((i for i in range(len(starts) - 1, -1, -1) if starts[i] < core_end), 0)
-            first, last = max(0, first - CORE_MARGIN), min(len(tokens), last + 1 + CORE_MARGIN)
+            first, last = core_range(tokens, core_start, core_end)
             labels, probabilities = self.tag(tokens, first, last)
             spans.extend(self._spans(tokens, first, labels, probabilities))
         return spans

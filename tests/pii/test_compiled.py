@@ -27,6 +27,7 @@ HOT_PATH = (
     "pii.recognizers.base",
     "pii.recognizers.phone",
     "pii.person.tagger",
+    "pii.person.crf",
     "pii.person.features",
     "pii.person.tokens",
 )

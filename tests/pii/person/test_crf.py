@@ -6,13 +6,14 @@ import itertools
 import json
 import math
 import random
+import struct
 from pathlib import Path
 
 import pycrfsuite
 import pytest
 
 from pii.person.crf import CrfModel, CrfModelError
-from pii.person.tagger import MODEL_FILE, PersonTagger
+from pii.person.tagger import MODEL_FILE, PersonTagger, core_range, starts_sentence
 from pii.person.tokens import Tokens, tokenize
 from pii.recognizers.person import shared_tagger
 
@@ -71,6 +72,26 @@ def test_labels_and_probabilities_are_crfsuites_on_every_corpus_text(
     assert checked > 200  # the corpus holds names: the probabilities were compared
 
 
+def test_the_windows_the_tagger_tags_get_crfsuites_labels_and_probabilities(
+    tagger: PersonTagger, crfsuite: pycrfsuite.Tagger
+) -> None:
+    texts = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    windows = 0
+    for text in texts:
+        for left, right, core_start, core_end in tagger.windows(text):
+            tokens = tokenize(text, left, right, at_start=starts_sentence(text, left))
+            first, last = core_range(tokens, core_start, core_end)
+            labels, probabilities = tagger.tag(tokens, first, last)
+            features = tagger.features.sequence(tokens.words, tokens.bos, first, last)
+            assert labels == crfsuite.tag(features)
+            for t, label in enumerate(labels):
+                if label in ("B-PER", "I-PER"):
+                    want = crfsuite.marginal("B-PER", t) + crfsuite.marginal("I-PER", t)
+                    assert math.isclose(probabilities[t], want, rel_tol=1e-9, abs_tol=1e-12)
+            windows += 1
+    assert windows > 250
+
+
 def _brute_force(
     transitions: list[list[float]], scores: list[list[float]]
 ) -> tuple[list[int], list[list[float]]]:
@@ -111,9 +132,16 @@ def test_the_four_label_code_computes_what_the_general_code_computes() -> None:
     transitions = [[rng.uniform(-3, 3) for _ in range(4)] for _ in range(4)]
     model = CrfModel(["O", "NNP", "B-PER", "I-PER"], {}, transitions)
     for _ in range(200):
-        scores = [[rng.uniform(-20, 20) for _ in range(4)] for _ in range(rng.randint(1, 30))]
+        spread = rng.choice((20.0, 900.0))  # ordinary scores, and far beyond exp()'s range
+        scores = [
+            [rng.uniform(-spread, spread) for _ in range(4)] for _ in range(rng.randint(1, 30))
+        ]
         assert model.viterbi(scores) == model._viterbi(scores)
-        assert model.marginals(scores) == model._marginals(scores)  # to the bit
+        marginals = model.marginals(scores)
+        assert marginals == model._marginals(scores)  # to the bit
+        for row in marginals:
+            assert all(0.0 <= p <= 1.0 + 1e-12 for p in row)  # a sum may round a few ulp over 1
+            assert math.isclose(sum(row), 1.0)
 
 
 @pytest.mark.parametrize("labels", [3, 4], ids=["general code", "four-label code"])
@@ -140,7 +168,35 @@ def test_a_file_that_is_no_crfsuite_model_is_refused_by_name(tmp_path: Path) -> 
     bogus.write_bytes(b"not a model at all, but long enough to hold a header of 48 bytes....")
     with pytest.raises(CrfModelError, match=r"model\.crfsuite: not a CRFsuite"):
         CrfModel.load(bogus)
-    truncated = tmp_path / "cut.crfsuite"
-    truncated.write_bytes(MODEL_FILE.read_bytes()[:4096])
-    with pytest.raises(CrfModelError, match=r"cut\.crfsuite"):
-        CrfModel.load(truncated)
+
+
+def test_a_damaged_model_file_is_refused_by_name(tmp_path: Path) -> None:
+    shipped = MODEL_FILE.read_bytes()
+    damaged = tmp_path / "damaged.crfsuite"
+    cuts = [*range(0, len(shipped), len(shipped) // 40), len(shipped) - 100, len(shipped) - 1]
+    for cut in cuts:  # cut short anywhere, the reference tables at the end included
+        damaged.write_bytes(shipped[:cut])
+        with pytest.raises(CrfModelError, match=r"damaged\.crfsuite"):
+            CrfModel.load(damaged)
+    features_at = struct.unpack_from("<I", shipped, 28)[0]
+    fewer = bytearray(shipped)
+    struct.pack_into("<I", fewer, features_at + 8, 1)  # a feature count that does not add up
+    damaged.write_bytes(bytes(fewer))
+    with pytest.raises(CrfModelError, match=r"damaged\.crfsuite: damaged feature table"):
+        CrfModel.load(damaged)
+    for bad in (float("nan"), float("inf"), 1e10):
+        weight = bytearray(shipped)
+        struct.pack_into("<d", weight, features_at + 12 + 12, bad)  # the first feature's weight
+        damaged.write_bytes(bytes(weight))
+        with pytest.raises(CrfModelError, match=r"damaged\.crfsuite: weight"):
+            CrfModel.load(damaged)
+
+
+def test_a_crfsuite_model_without_person_labels_is_refused(tmp_path: Path) -> None:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer.append([["w=budi"], ["w=datang"]], ["NAME", "O"])
+    other = tmp_path / "other.crfsuite"
+    trainer.train(str(other))
+    assert CrfModel.load(other).labels == ["NAME", "O"]
+    with pytest.raises(CrfModelError, match=r"other\.crfsuite: no B-PER or I-PER label"):
+        PersonTagger(model=other)

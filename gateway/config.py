@@ -176,6 +176,9 @@ class RoutePiiConfig(_Model):
     json_include: JsonPaths = ()
     json_exclude: JsonPaths = ()
     language: Literal["id", "en"] = "id"
+    # Characters a streamed answer gathers beyond its hold-back window before they are scanned
+    # and released (gateway/rewrite.py): larger trades first-content latency for less CPU.
+    stream_step: Annotated[int, Field(ge=1, le=4096)] = 32  # gateway.rewrite.DEFAULT_STEP
 
 
 class DetectionConfig(_Model):

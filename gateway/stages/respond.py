@@ -25,7 +25,7 @@ from multidict import CIMultiDict
 from gateway.bodies import decode_content, media_type_of, text_fields
 from gateway.errors import DetectionFailed, ResponseUnscannable, UnsupportedMediaType
 from gateway.exchange import Exchange
-from gateway.rewrite import ResponseRewriter
+from gateway.rewrite import DEFAULT_STEP, HeldStream, ResponseRewriter
 from gateway.sse import SseRewriter
 
 MAX_REWRITTEN_BYTES = 32 * 1024 * 1024  # a response rewritten whole is held in memory up to this
@@ -98,7 +98,8 @@ async def _relay_events(
 ) -> web.StreamResponse:
     response = web.StreamResponse(status=upstream.status, reason=upstream.reason, headers=headers)
     await response.prepare(exchange.request)
-    events = SseRewriter(rewriter)
+    step = exchange.match.route.pii.stream_step if exchange.match is not None else DEFAULT_STEP
+    events = SseRewriter(rewriter, lambda: HeldStream(rewriter, step=step))
     loop = asyncio.get_running_loop()
     # Rewriting runs the detector over the held-back text of every event: CPU work, so it runs
     # in the pool, one chunk at a time (the rewriter's state is never touched concurrently).

@@ -814,3 +814,14 @@ def test_when_route_privacy_keys_are_wrong_then_the_refusal_names_them(
 ):
     with pytest.raises(ConfigError, match=message):
         load_config(_write(tmp_path, ROUTE + extra))
+
+
+def test_a_routes_stream_step_defaults_to_the_rewriters_and_is_bounded(tmp_path: Path):
+    from gateway.rewrite import DEFAULT_STEP
+
+    config = load_config(_write(tmp_path, ROUTE))
+    assert config.routes[0].pii.stream_step == DEFAULT_STEP
+    config = load_config(_write(tmp_path, ROUTE + "[routes.pii]\nstream_step = 256\n"))
+    assert config.routes[0].pii.stream_step == 256
+    with pytest.raises(ConfigError, match=r"stream_step"):
+        load_config(_write(tmp_path, ROUTE + "[routes.pii]\nstream_step = 0\n"))

@@ -12,11 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 
+from gateway.config import RouteConfig, RoutePiiConfig
 from gateway.exchange import Exchange
 from gateway.headers import client_response_headers
-from gateway.rewrite import ResponseRewriter
+from gateway.rewrite import DEFAULT_STEP, ResponseRewriter
+from gateway.routes import RouteMatch
 from gateway.sse import SseRewriter
 from gateway.stages import respond
 from gateway.stages.respond import relay_rewritten
@@ -55,6 +58,7 @@ async def _gateway_client(
     analyze: Callable[[str], Sequence[Finding]],
     executor: ThreadPoolExecutor,
     after_response: Callable[[Exchange], Awaitable[None]] | None = None,
+    route: RouteConfig | None = None,
 ) -> Any:
     """A client of a gateway app relaying `upstream_handler`'s stream through a rewriter."""
     upstream_app = web.Application()
@@ -71,6 +75,8 @@ async def _gateway_client(
     async def relay(request: web.Request) -> web.StreamResponse:
         exchange = Exchange(request, "test-stream")
         exchange.after_response = after_response
+        if route is not None:
+            exchange.match = RouteMatch(route, upstream.make_url("/"))
         async with (
             aiohttp.ClientSession() as session,
             session.get(upstream.make_url("/")) as answer,
@@ -173,6 +179,33 @@ async def test_when_events_arrive_during_a_rewrite_then_they_are_rewritten_toget
     assert body.rstrip().endswith(b"data: [DONE]")
     assert sum(feeds) == len(PIECES) + 1  # every event fed once
     assert len(feeds) < len(PIECES) / 2, feeds  # in batches: fewer trips to the pool than events
+
+
+@pytest.mark.parametrize("step", [None, 256], ids=["default step", "route's stream_step 256"])
+async def test_a_routes_stream_step_sets_how_often_a_stream_is_scanned(
+    aiohttp_server: Any, aiohttp_client: Any, step: int | None
+) -> None:
+    scans: list[int] = []
+
+    def counting(text: str) -> Sequence[Finding]:
+        scans.append(len(text))
+        return []
+
+    route = None
+    if step is not None:
+        pii = RoutePiiConfig(stream_step=step)
+        route = RouteConfig(name="lara", path_prefix="/", upstream="http://127.0.0.1:9", pii=pii)
+    executor = ThreadPoolExecutor(1)
+    client = await _gateway_client(
+        aiohttp_server, aiohttp_client, _fast_upstream, counting, executor, route=route
+    )
+    try:
+        body = await (await client.get("/")).read()
+    finally:
+        executor.shutdown()
+    assert _streamed_text(body) == LONG_TEXT
+    # At most one scan per step (events that arrive together are scanned together, fewer).
+    assert len(scans) <= len(LONG_TEXT) // (step or DEFAULT_STEP) + 2
 
 
 async def _breaking_upstream(request: web.Request) -> web.StreamResponse:

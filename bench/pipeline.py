@@ -255,6 +255,13 @@ def add_parser(subparsers: Any) -> None:
         "--piece", type=positive, default=5, help="characters per streamed chunk (default 5)"
     )
     parser.add_argument(
+        "--stream-step",
+        type=positive,
+        default=None,
+        help="the full targets' [routes.pii] stream_step (default: the gateway's, 32): how many "
+        "characters a streamed answer gathers beyond its hold-back window before each scan",
+    )
+    parser.add_argument(
         "--pace-ms",
         type=float,
         default=2.0,
@@ -341,6 +348,7 @@ def _build_gateways(
             audit=name != "full-noaudit",
             caller_caches=name != "full-uncached",
             commit_interval=args.commit_interval,
+            stream_step=args.stream_step,
         )
         service = gateway_service(name, config, tmp, port)
         gateways.append(

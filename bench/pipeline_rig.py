@@ -198,7 +198,7 @@ def _common_toml(port: int, admin_port: int) -> str:
     )
 
 
-def _route_toml(upstream_port: int, *, full: bool) -> str:
+def _route_toml(upstream_port: int, *, full: bool, stream_step: int | None = None) -> str:
     route = (
         "[[routes]]\n"
         'name = "lara"\n'
@@ -209,6 +209,8 @@ def _route_toml(upstream_port: int, *, full: bool) -> str:
     )
     if not full:
         route += "public = true\npii = { scan_request = false }\n"
+    elif stream_step is not None:
+        route += f"pii = {{ stream_step = {stream_step} }}\n"
     return route
 
 
@@ -238,6 +240,7 @@ def full_config(
     audit: bool = True,
     commit_interval: float | None = None,
     caller_caches: bool = True,
+    stream_step: int | None = None,
 ) -> tuple[Path, Path | None, Path]:
     """Every stage on: auth, keys, audit, the default bundle; the config, audit dir, auditor key.
 
@@ -246,6 +249,7 @@ def full_config(
     `audit` False leaves the audit log out (audit dir None); `commit_interval` overrides the
     audit writer's default. `caller_caches` False turns off what the gateway remembers per
     caller: accepted tokens (`jwt_cache_seconds`) and the findings of resent texts.
+    `stream_step` sets the route's `[routes.pii] stream_step` (None: the default).
     """
     port, admin_port, upstream_port = ports
     home = tmp / name
@@ -275,7 +279,7 @@ def full_config(
         + (audit_toml if audit else "")
         + ("" if caller_caches else "[detection]\ncache_entries = 0\n")
         + policy
-        + _route_toml(upstream_port, full=True),
+        + _route_toml(upstream_port, full=True, stream_step=stream_step),
         encoding="utf-8",
     )
     return path, audit_dir if audit else None, auditor_key

@@ -64,7 +64,11 @@ class CrfModel:
         self._zero = [0.0] * len(labels)
         self._flat_transitions = [w for row in transitions for w in row]
         self._flat_exp_transitions = [math.exp(w) for w in self._flat_transitions]
-        self._four = _FourLabels(self._flat_transitions) if len(labels) == 4 else None
+        self._four = (
+            _FourLabels(self._flat_transitions, self._flat_exp_transitions)
+            if len(labels) == 4
+            else None
+        )
 
     @classmethod
     def load(cls, path: Path) -> CrfModel:
@@ -249,6 +253,14 @@ def _best_into(b: _Four, into: _Four) -> tuple[float, int]:
     return top, arg
 
 
+def _column(flat: list[float], j: int) -> _Four:
+    return flat[j], flat[4 + j], flat[8 + j], flat[12 + j]
+
+
+def _row(flat: list[float], i: int) -> _Four:
+    return flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]
+
+
 def _dot(a: _Four, b: _Four) -> float:
     return a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3]
 
@@ -258,28 +270,13 @@ class _FourLabels:
     so the compiled code keeps every number in a register: the same operations in the same
     order as the general code, so the same results to the bit (tests/pii/person/test_crf.py)."""
 
-    def __init__(self, transitions: list[float]) -> None:
-        t = transitions
-        # Into label j: the weights of the transitions from 0..3 to j.
-        self._into = (
-            (t[0], t[4], t[8], t[12]),
-            (t[1], t[5], t[9], t[13]),
-            (t[2], t[6], t[10], t[14]),
-            (t[3], t[7], t[11], t[15]),
-        )
-        e = [math.exp(w) for w in t]
-        self._exp_into = (
-            (e[0], e[4], e[8], e[12]),
-            (e[1], e[5], e[9], e[13]),
-            (e[2], e[6], e[10], e[14]),
-            (e[3], e[7], e[11], e[15]),
-        )
-        self._exp_from = (
-            (e[0], e[1], e[2], e[3]),
-            (e[4], e[5], e[6], e[7]),
-            (e[8], e[9], e[10], e[11]),
-            (e[12], e[13], e[14], e[15]),
-        )
+    def __init__(self, transitions: list[float], exp_transitions: list[float]) -> None:
+        """Both 4x4, flat, [from * 4 + to]: the weights and their exponentials."""
+        t, e = transitions, exp_transitions
+        # Into label j: from 0..3 to j (a column); from label i: from i to 0..3 (a row).
+        self._into = (_column(t, 0), _column(t, 1), _column(t, 2), _column(t, 3))
+        self._exp_into = (_column(e, 0), _column(e, 1), _column(e, 2), _column(e, 3))
+        self._exp_from = (_row(e, 0), _row(e, 1), _row(e, 2), _row(e, 3))
 
     def viterbi(self, scores: list[list[float]]) -> list[int]:
         into0, into1, into2, into3 = self._into

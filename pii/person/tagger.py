@@ -150,12 +150,12 @@ class PersonTagger:
         self._anchor_kinds: dict[str, int] = {}
         self._lowercase: dict[str, bool] = {}
         self.model = CrfModel.load(model)
-        self.features = FeatureExtractor(self.gazetteer, frozenset(self.model.state))
-        self._weighted = WeightedFeatures(self.features, self.model)
         labels = self.model.labels
         if missing := [label for label in _PERSON_LABELS if label not in labels]:
             raise CrfModelError(f"{model}: no {' or '.join(missing)} label: not a PERSON model")
         self._person_ids = (labels.index(_PERSON_LABELS[0]), labels.index(_PERSON_LABELS[1]))
+        self.features = FeatureExtractor(self.gazetteer, frozenset(self.model.state))
+        self._weighted = WeightedFeatures(self.features, self.model)
 
     # -- candidates ------------------------------------------------------------------------------
 

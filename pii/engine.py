@@ -52,11 +52,16 @@ class PiiEngineError(ValueError):
 _NO_CONTEXT = 1 << 30
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class _Candidate:
     finding: Finding
     priority: int
     context_distance: int
+
+    def __init__(self, finding: Finding, priority: int, context_distance: int) -> None:
+        object.__setattr__(self, "finding", finding)  # direct stores when compiled (see Finding)
+        object.__setattr__(self, "priority", priority)
+        object.__setattr__(self, "context_distance", context_distance)
 
 
 def _always(scan: TextScan) -> bool:

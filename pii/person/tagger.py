@@ -100,13 +100,19 @@ _WORD_AFTER = re.compile(rf" ({_WORD})(?![^\W_])")
 _CACHE_LIMIT = 100_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class NameSpan:
     """A name found in a text: character offsets and the tagger's probability it is one."""
 
     start: int
     end: int
     probability: float
+
+    def __init__(self, start: int, end: int, probability: float) -> None:
+        # Direct stores when compiled; a frozen dataclass's generated __init__ is interpreted.
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "probability", probability)
 
 
 def core_range(tokens: Tokens, core_start: int, core_end: int) -> tuple[int, int]:

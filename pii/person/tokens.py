@@ -29,7 +29,7 @@ ABBREVIATIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Tokens:
     """A text's tokens: their strings, offsets and whether each starts a sentence."""
 
@@ -37,6 +37,15 @@ class Tokens:
     starts: list[int]
     ends: list[int]
     bos: list[bool]
+
+    def __init__(
+        self, words: list[str], starts: list[int], ends: list[int], bos: list[bool]
+    ) -> None:
+        # Direct stores when compiled; a frozen dataclass's generated __init__ is interpreted.
+        object.__setattr__(self, "words", words)
+        object.__setattr__(self, "starts", starts)
+        object.__setattr__(self, "ends", ends)
+        object.__setattr__(self, "bos", bos)
 
     def __len__(self) -> int:
         return len(self.words)

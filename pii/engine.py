@@ -160,12 +160,13 @@ class PiiEngine:
             if isinstance(recognizer, GerbangRecognizer):
                 gate_words += recognizer.TRIGGER_WORDS
                 gate_words += recognizer.required_context_words or ()
+                gate_words += recognizer.GATE_WORDS
         self._gate = KeywordGate(gate_words)
         self._runners = tuple(_Runner.of(r) for r in self._recognizers)
         self._threshold = threshold
         self._regex_timeout = regex_timeout
         self._shortcuts = shortcuts
-        self._analyze(TextScan(_WARM_UP_TEXT, shortcuts=shortcuts), None)
+        self._analyze(TextScan(_WARM_UP_TEXT, shortcuts=shortcuts, gate=self._gate), None)
 
     @property
     def entity_types(self) -> tuple[str, ...]:
@@ -185,7 +186,7 @@ class PiiEngine:
             raise PiiEngineError(f"language must be one of {', '.join(LANGUAGES)}")
         if entities is not None and (unknown := set(entities) - set(ENTITY_TYPES)):
             raise PiiEngineError(f"unknown entity types: {', '.join(sorted(unknown))}")
-        scan = TextScan(text, self._regex_timeout, shortcuts=self._shortcuts)
+        scan = TextScan(text, self._regex_timeout, shortcuts=self._shortcuts, gate=self._gate)
         return self._analyze(scan, entities)
 
     def _analyze(self, scan: TextScan, entities: Collection[str] | None) -> list[Finding]:
@@ -197,7 +198,7 @@ class PiiEngine:
                     candidates.extend(self._run(runner, scan))
             return _resolve_overlaps(candidates)
         max_digits = scan.max_digits
-        keywords = self._gate.found(scan.lower)
+        keywords = scan.keywords
         folding = scan.has_folding_letters  # then the keyword set alone could miss a word
         for runner in self._runners:
             if entities is not None and runner.recognizer.ENTITY not in entities:

@@ -116,16 +116,23 @@ class TextScan:
     """
 
     __slots__ = (
-        "_ascii", "_folding", "_lower", "_max_digits", "_numbers", "_occurs", "_spans",
-        "shortcuts", "text", "timeout",
+        "_ascii", "_folding", "_gate", "_keywords", "_lower", "_max_digits", "_numbers",
+        "_occurs", "_spans", "shortcuts", "text", "timeout",
     )  # fmt: skip
 
     def __init__(
-        self, text: str, timeout: float = REGEX_TIMEOUT_S, *, shortcuts: bool = True
+        self,
+        text: str,
+        timeout: float = REGEX_TIMEOUT_S,
+        *,
+        shortcuts: bool = True,
+        gate: KeywordGate | None = None,
     ) -> None:
         self.text = text
         self.timeout = timeout
         self.shortcuts = shortcuts
+        self._gate = gate
+        self._keywords: set[str] | None = None
         self._lower: str | None = None
         self._ascii: bool | None = None
         self._folding: bool | None = None
@@ -164,6 +171,23 @@ class TextScan:
         if self._folding is None:
             self._folding = not self.is_ascii and _FOLDING_LETTERS.search(self.text) is not None
         return self._folding
+
+    @property
+    def keywords(self) -> set[str]:
+        """The words of the engine's `KeywordGate` that occur in the lowercased text (found
+        once per text; empty without a gate)."""
+        if self._keywords is None:
+            self._keywords = set() if self._gate is None else self._gate.found(self.lower)
+        return self._keywords
+
+    def any_keyword(self, words: frozenset[str]) -> bool | None:
+        """Whether one of `words` occurs in the lowercased text, from the gate's one pass, or
+        None when the gate cannot tell: it does not look for all of them, or the text holds
+        letters that case-insensitive matching folds to ASCII (see `has_folding_letters`)."""
+        gate = self._gate
+        if gate is None or not gate.covers(words) or self.has_folding_letters:
+            return None
+        return not self.keywords.isdisjoint(words)
 
     def occurs(self, pattern: re.Pattern[str]) -> bool:
         """Whether `pattern` matches the lowercased text (searched once per text)."""
@@ -264,6 +288,7 @@ class KeywordGate:
 
     def __init__(self, keywords: Iterable[str]) -> None:
         self.keywords = frozenset(keywords)
+        self._covers: dict[frozenset[str], bool] = {}
         if "" in self.keywords:
             raise ValueError("a keyword must not be empty (the automaton would never report it)")
         self._automaton: ahocorasick.Automaton | None = None
@@ -279,6 +304,13 @@ class KeywordGate:
         if self._automaton is None:
             return set()
         return {keyword for _, keyword in self._automaton.iter(lower)}
+
+    def covers(self, words: frozenset[str]) -> bool:
+        """Whether the gate looks for every one of `words` (remembered per word set)."""
+        known = self._covers.get(words)
+        if known is None:
+            known = self._covers[words] = words <= self.keywords
+        return known
 
 
 class ContextWords:
@@ -438,12 +470,16 @@ class GerbangRecognizer(PatternRecognizer):
     - `CONTEXT_REQUIRED`: with the default `context_distance`, a text without any context word
       is skipped (unless `CONTEXT_GATE` is False: for words so common, e.g. pronouns, that the
       test would cost more than it saves).
+
+    `GATE_WORDS` are more lowercase strings for the engine's shared pass to look for, not a
+    promise: the recognizer asks `TextScan.any_keyword` about them in its own tests.
     """
 
     ENTITY: ClassVar[str]
     PATTERNS: ClassVar[tuple[Pattern, ...]]
     CONTEXT: ClassVar[tuple[str, ...]] = ()
     TRIGGER_WORDS: ClassVar[tuple[str, ...]] = ()
+    GATE_WORDS: ClassVar[tuple[str, ...]] = ()
     TRIGGER: ClassVar[re.Pattern[str] | None] = None
     TRIGGER_IN_LOWERCASE: ClassVar[bool] = False
     CONTEXT_REQUIRED: ClassVar[bool] = False

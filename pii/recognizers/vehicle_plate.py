@@ -158,11 +158,14 @@ def _classify(plate: str) -> int | None:
 
 
 _VEHICLE_WORD_ROOT = LowercaseSearch("|".join(VEHICLE_WORD_ROOTS))
+_VEHICLE_WORD_ROOTS = frozenset(VEHICLE_WORD_ROOTS)
 
 
 def _may_have_vehicle_word(scan: TextScan) -> bool:
-    """Whether the text holds a vehicle word's root, in any case (a cheap test)."""
-    return _VEHICLE_WORD_ROOT.occurs(scan)
+    """Whether the text holds a vehicle word's root, in any case (a cheap test): answered by
+    the engine's keyword pass when it can, else searched."""
+    found = scan.any_keyword(_VEHICLE_WORD_ROOTS)
+    return _VEHICLE_WORD_ROOT.occurs(scan) if found is None else found
 
 
 def _near(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
@@ -183,6 +186,7 @@ class VehiclePlateRecognizer(GerbangRecognizer):
     CONTEXT_SCORE: ClassVar[float] = 0.3
     PATTERNS = (Pattern("vehicle_plate", PLATE_REGEX, _FREE_SCORE),)
     CONTEXT = VEHICLE_WORDS
+    GATE_WORDS = VEHICLE_WORD_ROOTS
     TRIGGER = VEHICLE_PLATE_TRIGGER
     PRIORITY = 50
 

@@ -72,6 +72,18 @@ def test_the_keyword_gate_finds_keywords_that_overlap_or_nest() -> None:
         KeywordGate(["kartu", ""])
 
 
+def test_the_scan_answers_from_the_gates_pass_only_when_the_gate_can_tell() -> None:
+    gate = KeywordGate(["mobil", "stnk", "rek"])
+    scan = TextScan("Pajak MOBIL telat", gate=gate)
+    assert scan.any_keyword(frozenset({"mobil", "stnk"})) is True
+    assert scan.any_keyword(frozenset({"stnk"})) is False
+    # A word the gate does not look for, no gate at all, or a letter that case-insensitive
+    # matching folds to ASCII (the long s, U+017F, in "stnk"): the caller must search itself.
+    assert scan.any_keyword(frozenset({"mobil", "motor"})) is None
+    assert TextScan("Pajak MOBIL telat").any_keyword(frozenset({"mobil"})) is None
+    assert TextScan("pajak \u017ftnk", gate=gate).any_keyword(frozenset({"stnk"})) is None
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.text(alphabet="abkrt .", min_size=1, max_size=4), min_size=1, max_size=8),

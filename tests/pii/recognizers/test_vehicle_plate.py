@@ -206,6 +206,13 @@ def test_when_a_prefix_is_glued_to_a_number_without_letters_then_it_is_never_a_p
     assert found(text) == []
 
 
+def test_a_vehicle_word_written_with_a_folding_letter_still_lets_a_chat_plate_count() -> None:
+    # "stnk" with a long s (U+017F) is "stnk" to case-insensitive matching, not to str.lower: the
+    # engine's keyword pass cannot see it, so the cheap test must search the text itself.
+    text = "pajak \u017ftnk b 1234 abc telat"
+    assert found(text) == spans(text, ("ID_VEHICLE_PLATE", "b 1234 abc"))
+
+
 def test_every_vehicle_word_contains_a_root_of_the_cheap_test() -> None:
     for word in VEHICLE_WORDS:
         assert any(root in word.lower() for root in VEHICLE_WORD_ROOTS), word

@@ -45,7 +45,9 @@ NOT_BEFORE_NUMBER = r"(?!\d)(?![.\-]\d)"  # ... and ends here
 # `(021) 730 1234`, `32.73.01`; three for the `(021)) 7` a phone pattern can still match).
 # Numbers with fewer than MIN_TRACKED_DIGITS digits are not recorded: no pattern asks for them.
 MIN_TRACKED_DIGITS = 7
-_NUMBER = re.compile(rf"\d(?:[ .\-()]{{0,3}}\d){{{MIN_TRACKED_DIGITS - 1},}}")
+# Possessive: separators and digits are disjoint, so giving back a separator or a group never
+# lets the number go on; not offering to saves the backtracking on every short number.
+_NUMBER = re.compile(rf"\d(?:[ .\-()]{{0,3}}+\d){{{MIN_TRACKED_DIGITS - 1},}}+")
 _NUMBER_GAPS = str.maketrans("", "", " .-()")
 NUMBER_LOOKAHEAD = 2  # number patterns look at most this many characters past their match
 
@@ -390,9 +392,10 @@ class LabelContext(ContextWords):
         return None
 
 
-# A sentence ends at `.`, `!` or `?` before a space, or at a newline; not after an abbreviation.
-_SENTENCE_BREAK = re.compile(r"(\w*)[.!?](?=\s|$)|\n")
-_ABBREVIATIONS = frozenset((
+# A sentence ends at a line break, or at `.`, `!` or `?` before a space or the end, unless it is
+# the dot of an abbreviation. Found by the mark, so the search skips to the few marks in a text.
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s|$)|\n")
+SENTENCE_ABBREVIATIONS = frozenset((
     "sdr", "sdri", "tn", "ny", "nn", "bpk", "pak", "bu", "dr", "drs", "dra", "ir", "h", "hj",
     "prof", "mr", "mrs", "ms", "st", "no", "jl", "jln", "gg", "kel", "kec", "kab", "prov", "kp",
     "rm", "dx",
@@ -405,18 +408,27 @@ def sentence_window(text: str, start: int, end: int) -> tuple[int, int]:
     window_start = max(0, start - CONTEXT_BEFORE)
     window_end = min(len(text), end + CONTEXT_AFTER)
     for brk in _SENTENCE_BREAK.finditer(text, window_start, start):
-        if _ends_sentence(brk):
+        if _ends_sentence(text, window_start, brk.start()):
             window_start = brk.end()
     for brk in _SENTENCE_BREAK.finditer(text, end, window_end):
-        if _ends_sentence(brk):
+        if _ends_sentence(text, end, brk.start()):
             window_end = brk.end() - 1
             break
     return window_start, window_end
 
 
-def _ends_sentence(brk: re.Match[str]) -> bool:
-    word = brk.group(1)
-    return word is None or word.lower() not in _ABBREVIATIONS
+def _ends_sentence(text: str, stretch_start: int, mark: int) -> bool:
+    """Whether the break at `mark` ends a sentence: a line break does; a dot, `!` or `?` does
+    unless the word right before it (not before `stretch_start`) is an abbreviation."""
+    if text[mark] == "\n":
+        return True
+    word_start = mark
+    while word_start > stretch_start:
+        ch = text[word_start - 1]
+        if not (ch.isalnum() or ch == "_"):  # what `\w` matches
+            break
+        word_start -= 1
+    return text[word_start:mark].lower() not in SENTENCE_ABBREVIATIONS
 
 
 class Recognizer(Protocol):

@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pii.recognizers.base import (
+    CONTEXT_AFTER,
     CONTEXT_BEFORE,
+    SENTENCE_ABBREVIATIONS,
     ContextWords,
     KeywordGate,
     LabelContext,
@@ -177,3 +179,43 @@ def test_a_sentence_window_stops_at_sentence_ends_but_not_after_abbreviations() 
     start = text.index("diabetes")
     window_start, window_end = sentence_window(text, start, start + 8)
     assert text[window_start:window_end] == " Tn. Budi menderita diabetes sejak lama"
+
+
+_BREAK_WITH_WORD = re.compile(r"(\w*)[.!?](?=\s|$)|\n")  # the rule, read off one regex
+
+
+def _reference_sentence_window(text: str, start: int, end: int) -> tuple[int, int]:
+    def ends(brk: re.Match[str]) -> bool:
+        word = brk.group(1)
+        return word is None or word.lower() not in SENTENCE_ABBREVIATIONS
+
+    window_start = max(0, start - CONTEXT_BEFORE)
+    window_end = min(len(text), end + CONTEXT_AFTER)
+    for brk in _BREAK_WITH_WORD.finditer(text, window_start, start):
+        if ends(brk):
+            window_start = brk.end()
+    for brk in _BREAK_WITH_WORD.finditer(text, end, window_end):
+        if ends(brk):
+            return window_start, brk.end() - 1
+    return window_start, window_end
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aTnDrNoJlhé1_ .!?\n", min_size=1, max_size=120), st.data())
+def test_a_sentence_window_cuts_where_the_one_regex_rule_cuts(
+    text: str, data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start, min(len(text), start + 20)))
+    assert sentence_window(text, start, end) == _reference_sentence_window(text, start, end)
+
+
+_PLAIN_NUMBER = re.compile(r"\d(?:[ .\-()]{0,3}\d){6,}")  # the rule, with backtracking
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789 .-()a\n", max_size=80))
+def test_the_scan_tracks_the_numbers_the_plain_rule_finds(text: str) -> None:
+    numbers = [m.group() for m in _PLAIN_NUMBER.finditer(text)]
+    longest = max((sum(ch.isdigit() for ch in n) for n in numbers), default=0)
+    assert TextScan(text).max_digits == longest

@@ -119,7 +119,7 @@ class TextScan:
 
     __slots__ = (
         "_ascii", "_folding", "_gate", "_keywords", "_lower", "_max_digits", "_numbers",
-        "_occurs", "_spans", "shortcuts", "text", "timeout",
+        "_occurs", "_occurs_in", "_spans", "shortcuts", "text", "timeout",
     )  # fmt: skip
 
     def __init__(
@@ -143,6 +143,7 @@ class TextScan:
         # patterns belong to the recognizers, which outlive the scan.
         self._spans: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
         self._occurs: dict[int, bool] = {}
+        self._occurs_in: dict[tuple[int, int, int], bool] = {}
         self._max_digits = -1
 
     @property
@@ -196,6 +197,15 @@ class TextScan:
         found = self._occurs.get(id(pattern))
         if found is None:
             found = self._occurs[id(pattern)] = pattern.search(self.lower) is not None
+        return found
+
+    def occurs_in(self, pattern: re.Pattern[str], pos: int, endpos: int) -> bool:
+        """Whether `pattern` matches the lowercased text within `pos:endpos` (lookbehinds see
+        the text before `pos`); for an ASCII text, whose offsets are the lowercased text's."""
+        key = (id(pattern), pos, endpos)
+        found = self._occurs_in.get(key)
+        if found is None:
+            found = self._occurs_in[key] = pattern.search(self.lower, pos, endpos) is not None
         return found
 
     @property
@@ -460,6 +470,7 @@ class _CompiledPattern:
     compiled: regex.Pattern[str]
     min_digits: int  # 0: not a number pattern, scan the whole text
     trigger: re.Pattern[str] | None  # searched in the lowercased text of an ASCII text
+    trigger_in_window: bool  # ... only in the pattern's number window (see WINDOWED_TRIGGERS)
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -479,7 +490,9 @@ class GerbangRecognizer(PatternRecognizer):
       digits, or fails `validate_result` otherwise. Texts without such a number are skipped and
       only the stretch holding them is scanned;
     - `PATTERN_TRIGGERS`: a pattern's match (or at least its finding) needs its trigger to occur
-      in the lowercased text (tested on ASCII texts only);
+      in the lowercased text (tested on ASCII texts only); for a number pattern named in
+      `WINDOWED_TRIGGERS`, inside its match (lookbehinds may look before it), so the trigger is
+      searched only in the pattern's number window;
     - `CONTEXT_REQUIRED`: with the default `context_distance`, a text without any context word
       is skipped (unless `CONTEXT_GATE` is False: for words so common, e.g. pronouns, that the
       test would cost more than it saves).
@@ -501,6 +514,7 @@ class GerbangRecognizer(PatternRecognizer):
     PATTERN_MIN_DIGITS: ClassVar[Mapping[str, int]] = {}
     NUMBER_LEAD: ClassVar[int] = 0
     PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {}
+    WINDOWED_TRIGGERS: ClassVar[frozenset[str]] = frozenset()
     FLAGS: ClassVar[int] = regex.DOTALL | regex.MULTILINE
     PRIORITY: ClassVar[int] = 50  # breaks ties between overlapping findings of equal score
 
@@ -521,9 +535,16 @@ class GerbangRecognizer(PatternRecognizer):
                 regex.compile(pattern.regex, flags=self.FLAGS),
                 self.PATTERN_MIN_DIGITS.get(pattern.name, self.MIN_DIGITS),
                 self.PATTERN_TRIGGERS.get(pattern.name),
+                pattern.name in self.WINDOWED_TRIGGERS,
             )
             for pattern in self.PATTERNS
         )
+        for compiled in self._compiled:
+            if compiled.trigger_in_window and not (compiled.min_digits and compiled.trigger):
+                raise ValueError(
+                    f"{type(self).__name__}: WINDOWED_TRIGGERS names {compiled.name!r}, "
+                    "which is not a number pattern with a trigger"
+                )
         self._trigger_words = (
             LowercaseSearch(word_trie(self.TRIGGER_WORDS)) if self.TRIGGER_WORDS else None
         )
@@ -626,13 +647,12 @@ class GerbangRecognizer(PatternRecognizer):
                 if window is None:
                     continue
                 pos, endpos = window
-            if (
-                pattern.trigger is not None
-                and scan.shortcuts
-                and scan.is_ascii
-                and not scan.occurs(pattern.trigger)
-            ):
-                continue
+            if pattern.trigger is not None and scan.shortcuts and scan.is_ascii:
+                if pattern.trigger_in_window:
+                    if not scan.occurs_in(pattern.trigger, pos, endpos):
+                        continue
+                elif not scan.occurs(pattern.trigger):
+                    continue
             try:
                 spans = scan.spans(pattern.compiled, pos, endpos)
             except TimeoutError:

@@ -83,6 +83,7 @@ class NpwpRecognizer(GerbangRecognizer):
         "npwp_punctuated": re.compile(r"\d\.\d{3}\.\d{3}\.\d[\-.]\d{3}\.\d"),
         **dict.fromkeys(_NEEDS_CONTEXT, _TAX_WORD),
     }
+    WINDOWED_TRIGGERS = frozenset({"npwp_punctuated"})  # the number itself, punctuated
     PRIORITY = 65  # above NIK (60): a NIK labelled `NPWP` is reported as the NPWP it also is
 
     def context_words(self) -> ContextWords:

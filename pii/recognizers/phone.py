@@ -144,6 +144,8 @@ class PhoneRecognizer(GerbangRecognizer):
         "phone_landline": re.compile(rf"\(0[2-79]\d|0{_left_of('0')}[2-79]\d"),
         "phone_international": re.compile(r"\+"),
     }
+    # Each opening is part of the number it opens: searched in the numbers' stretch only.
+    WINDOWED_TRIGGERS = frozenset(PATTERN_TRIGGERS)
     PRIORITY = 50
 
     def validate_result(self, pattern_text: str) -> bool | None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import ClassVar
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from presidio_analyzer import Pattern
 
 from pii.recognizers.base import (
     CONTEXT_AFTER,
     CONTEXT_BEFORE,
     SENTENCE_ABBREVIATIONS,
     ContextWords,
+    GerbangRecognizer,
     KeywordGate,
     LabelContext,
     TextScan,
@@ -219,3 +223,14 @@ def test_the_scan_tracks_the_numbers_the_plain_rule_finds(text: str) -> None:
     numbers = [m.group() for m in _PLAIN_NUMBER.finditer(text)]
     longest = max((sum(ch.isdigit() for ch in n) for n in numbers), default=0)
     assert TextScan(text).max_digits == longest
+
+
+def test_a_windowed_trigger_must_belong_to_a_number_pattern_with_a_trigger() -> None:
+    class _WordPattern(GerbangRecognizer):
+        ENTITY = "ID_NIK"
+        PATTERNS = (Pattern("word", r"nik \d+", 0.5),)
+        PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {"word": re.compile("nik")}
+        WINDOWED_TRIGGERS = frozenset({"word"})  # not a number pattern: no window to search
+
+    with pytest.raises(ValueError, match=r"_WordPattern.*'word'"):
+        _WordPattern()

@@ -198,7 +198,8 @@ class PiiEngine:
                     candidates.extend(self._run(runner, scan))
             return _resolve_overlaps(candidates)
         max_digits = scan.max_digits
-        keywords = scan.keywords
+        # A scan made without this engine's gate would report no keywords: search it here.
+        keywords = scan.keywords if scan.gate is self._gate else self._gate.found(scan.lower)
         folding = scan.has_folding_letters  # then the keyword set alone could miss a word
         for runner in self._runners:
             if entities is not None and runner.recognizer.ENTITY not in entities:

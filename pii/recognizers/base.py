@@ -176,6 +176,11 @@ class TextScan:
         return self._folding
 
     @property
+    def gate(self) -> KeywordGate | None:
+        """The engine's keyword gate this scan answers `keywords` from, if any."""
+        return self._gate
+
+    @property
     def keywords(self) -> set[str]:
         """The words of the engine's `KeywordGate` that occur in the lowercased text (found
         once per text; empty without a gate)."""

@@ -211,3 +211,11 @@ def test_the_shortcuts_change_no_finding_on_token_soup(engine: PiiEngine, text: 
 
 
 _REFERENCE = PiiEngine(shortcuts=False)
+
+
+def test_a_scan_made_without_the_engines_keyword_gate_still_gets_every_recognizer(
+    engine: PiiEngine,
+) -> None:
+    text = "kirim ke budi.santoso@contoh.co.id ya"  # the e-mail recognizer needs its "@" word
+    assert engine._analyze(TextScan(text), None) == engine.analyze(text)
+    assert engine.analyze(text) != []

@@ -119,7 +119,7 @@ class TextScan:
 
     __slots__ = (
         "_ascii", "_folding", "_gate", "_keywords", "_lower", "_max_digits", "_numbers",
-        "_occurs", "_occurs_in", "_spans", "shortcuts", "text", "timeout",
+        "_occurs", "_spans", "shortcuts", "text", "timeout",
     )  # fmt: skip
 
     def __init__(
@@ -142,8 +142,7 @@ class TextScan:
         # Keyed by the pattern's id: hashing a compiled pattern hashes its whole program. The
         # patterns belong to the recognizers, which outlive the scan.
         self._spans: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
-        self._occurs: dict[int, bool] = {}
-        self._occurs_in: dict[tuple[int, int, int], bool] = {}
+        self._occurs: dict[tuple[int, int, int], bool] = {}
         self._max_digits = -1
 
     @property
@@ -197,20 +196,16 @@ class TextScan:
             return None
         return not self.keywords.isdisjoint(words)
 
-    def occurs(self, pattern: re.Pattern[str]) -> bool:
-        """Whether `pattern` matches the lowercased text (searched once per text)."""
-        found = self._occurs.get(id(pattern))
-        if found is None:
-            found = self._occurs[id(pattern)] = pattern.search(self.lower) is not None
-        return found
-
-    def occurs_in(self, pattern: re.Pattern[str], pos: int, endpos: int) -> bool:
-        """Whether `pattern` matches the lowercased text within `pos:endpos` (lookbehinds see
-        the text before `pos`); for an ASCII text, whose offsets are the lowercased text's."""
+    def occurs(self, pattern: re.Pattern[str], pos: int = 0, endpos: int = -1) -> bool:
+        """Whether `pattern` matches the lowercased text, or its stretch `pos:endpos`
+        (lookbehinds see the text before `pos`; offsets are the text's only for an ASCII
+        text). Searched once per text and stretch."""
+        if endpos < 0:
+            endpos = len(self.lower)
         key = (id(pattern), pos, endpos)
-        found = self._occurs_in.get(key)
+        found = self._occurs.get(key)
         if found is None:
-            found = self._occurs_in[key] = pattern.search(self.lower, pos, endpos) is not None
+            found = self._occurs[key] = pattern.search(self.lower, pos, endpos) is not None
         return found
 
     @property
@@ -277,18 +272,32 @@ class LowercaseSearch:
     `re` and with `regex`: they fold the long s (U+017F) to `s`, `re` also the dotless i (U+0131)
     to `i`, which `str.lower` keeps as they are. A pattern that matches a word written with them
     must not be skipped because the plain word is not in the lowercased text.
+
+    `literals(words)` builds the search for any of `words` anywhere; the engine's keyword pass
+    answers it when its gate looks for all of them (a recognizer's `GATE_WORDS`).
     """
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(
+        self, pattern: str, flags: int = 0, *, words: frozenset[str] | None = None
+    ) -> None:
         flags &= re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE  # the same bits in regex
         self._lowered = re.compile(pattern, flags)
         self._any_case = (
             re.compile(pattern, flags | re.IGNORECASE),
             regex.compile(pattern, flags | regex.IGNORECASE),
         )
+        self._words = words
+
+    @classmethod
+    def literals(cls, words: Iterable[str]) -> LowercaseSearch:
+        """Any of the lowercase `words` occurring anywhere (inside other words too)."""
+        ordered = dict.fromkeys(words)
+        return cls("|".join(map(re.escape, ordered)), words=frozenset(ordered))
 
     def occurs(self, scan: TextScan) -> bool:
         """Whether the pattern occurs in the scanned text (in the sense above)."""
+        if self._words is not None and (found := scan.any_keyword(self._words)) is not None:
+            return found
         if self._lowered.search(scan.lower) is not None:
             return True
         return scan.has_folding_letters and any(
@@ -544,12 +553,12 @@ class GerbangRecognizer(PatternRecognizer):
             )
             for pattern in self.PATTERNS
         )
-        for compiled in self._compiled:
-            if compiled.trigger_in_window and not (compiled.min_digits and compiled.trigger):
-                raise ValueError(
-                    f"{type(self).__name__}: WINDOWED_TRIGGERS names {compiled.name!r}, "
-                    "which is not a number pattern with a trigger"
-                )
+        windowable = {c.name for c in self._compiled if c.min_digits and c.trigger is not None}
+        if unknown := sorted(self.WINDOWED_TRIGGERS - windowable):
+            raise ValueError(
+                f"{type(self).__name__}: WINDOWED_TRIGGERS names {', '.join(map(repr, unknown))}, "
+                "not a number pattern with a trigger"
+            )
         self._trigger_words = (
             LowercaseSearch(word_trie(self.TRIGGER_WORDS)) if self.TRIGGER_WORDS else None
         )
@@ -653,10 +662,10 @@ class GerbangRecognizer(PatternRecognizer):
                     continue
                 pos, endpos = window
             if pattern.trigger is not None and scan.shortcuts and scan.is_ascii:
-                if pattern.trigger_in_window:
-                    if not scan.occurs_in(pattern.trigger, pos, endpos):
-                        continue
-                elif not scan.occurs(pattern.trigger):
+                windowed = pattern.trigger_in_window
+                if not scan.occurs(
+                    pattern.trigger, pos if windowed else 0, endpos if windowed else -1
+                ):
                     continue
             try:
                 spans = scan.spans(pattern.compiled, pos, endpos)

@@ -157,15 +157,13 @@ def _classify(plate: str) -> int | None:
     return _FREE if plain else _ANY_WORD
 
 
-_VEHICLE_WORD_ROOT = LowercaseSearch("|".join(VEHICLE_WORD_ROOTS))
-_VEHICLE_WORD_ROOTS = frozenset(VEHICLE_WORD_ROOTS)
+# Answered by the engine's keyword pass (the recognizer's GATE_WORDS) when it can.
+_VEHICLE_WORD_ROOT = LowercaseSearch.literals(VEHICLE_WORD_ROOTS)
 
 
 def _may_have_vehicle_word(scan: TextScan) -> bool:
-    """Whether the text holds a vehicle word's root, in any case (a cheap test): answered by
-    the engine's keyword pass when it can, else searched."""
-    found = scan.any_keyword(_VEHICLE_WORD_ROOTS)
-    return _VEHICLE_WORD_ROOT.occurs(scan) if found is None else found
+    """Whether the text holds a vehicle word's root, in any case (a cheap test)."""
+    return _VEHICLE_WORD_ROOT.occurs(scan)
 
 
 def _near(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:

@@ -19,6 +19,7 @@ from pii.recognizers.base import (
     GerbangRecognizer,
     KeywordGate,
     LabelContext,
+    LowercaseSearch,
     TextScan,
     sentence_window,
     word_trie,
@@ -234,3 +235,30 @@ def test_a_windowed_trigger_must_belong_to_a_number_pattern_with_a_trigger() -> 
 
     with pytest.raises(ValueError, match=r"_WordPattern.*'word'"):
         _WordPattern()
+
+    class _Misspelt(GerbangRecognizer):
+        ENTITY = "ID_NIK"
+        PATTERNS = (Pattern("nik", r"\d{16}", 0.5),)
+        MIN_DIGITS = 16
+        PATTERN_TRIGGERS: ClassVar[Mapping[str, re.Pattern[str]]] = {"nik": re.compile(r"\d")}
+        WINDOWED_TRIGGERS = frozenset({"nik", "nkk"})  # "nkk" names no pattern at all
+
+    with pytest.raises(ValueError, match=r"_Misspelt.*'nkk'"):
+        _Misspelt()
+
+
+@pytest.mark.parametrize(
+    ("text", "occurs"),
+    [
+        ("Pajak MOBIL telat", True),
+        ("bayar pajak tahunan", False),
+        ("pajak \u017ftnk telat", True),  # the long s folds to `s`: found by the search itself
+    ],
+)
+def test_a_literal_search_says_the_same_with_or_without_the_gates_pass(
+    text: str, occurs: bool
+) -> None:
+    words = ("mobil", "stnk")
+    search = LowercaseSearch.literals(words)
+    assert search.occurs(TextScan(text, gate=KeywordGate(words))) is occurs
+    assert search.occurs(TextScan(text)) is occurs

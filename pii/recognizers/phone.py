@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 import phonenumbers
-from phonenumbers import PhoneNumberType
+from phonenumbers import PhoneMetadata, PhoneNumber, PhoneNumberType
 from presidio_analyzer import Pattern, RecognizerResult
 
 from pii.recognizers.base import GerbangRecognizer, digits
@@ -87,6 +87,41 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+def _indonesian_national_pattern() -> re.Pattern[str]:
+    """What libphonenumber takes for a national number in Indonesia (its metadata for ID)."""
+    metadata = PhoneMetadata.metadata_for_region("ID")
+    general = metadata.general_desc if metadata is not None else None
+    pattern = general.national_number_pattern if general is not None else None
+    if not isinstance(pattern, str):
+        raise RuntimeError("phonenumbers has no national number pattern for Indonesia")
+    return re.compile(pattern)
+
+
+_ID_NATIONAL = _indonesian_national_pattern()
+_MAX_NATIONAL_DIGITS = 17
+
+
+def parse_indonesian(number: str) -> PhoneNumber:
+    """`phonenumbers.parse(number, "ID")` for a string of digits, several times faster for the
+    common domestic form: `0`, a digit other than `0`, and a national number libphonenumber
+    accepts, which it reads as country 62 and the digits after the `0`. Every other string
+    (`00...` international dialling, `62...`, odd lengths) goes to `phonenumbers.parse`.
+
+    Raises `phonenumbers.NumberParseException` as `parse` does.
+    """
+    if (
+        len(number) > 2
+        and number[0] == "0"
+        and number[1] != "0"
+        and len(number) <= _MAX_NATIONAL_DIGITS
+        and number.isdigit()
+        and number.isascii()
+        and _ID_NATIONAL.fullmatch(number, 1) is not None
+    ):
+        return PhoneNumber(country_code=62, national_number=int(number[1:]))
+    return phonenumbers.parse(number, "ID")
+
+
 def valid_phone(text: str) -> bool:
     """True when `text` (a number as written) is a valid, personal phone number of its form."""
     if not _balanced(text):
@@ -94,7 +129,9 @@ def valid_phone(text: str) -> bool:
     number = digits(text)
     international = text.lstrip("(").startswith("+")
     try:
-        parsed = phonenumbers.parse("+" + number if international else number, "ID")
+        parsed = (
+            phonenumbers.parse("+" + number, "ID") if international else parse_indonesian(number)
+        )
     except phonenumbers.NumberParseException:
         return False
     # UNKNOWN is libphonenumber's type for an invalid number (what is_valid_number tests).

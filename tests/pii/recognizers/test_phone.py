@@ -7,12 +7,15 @@ numbers come from ranges reserved for drama and documentation.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from phonenumbers import PhoneNumber
 
-from pii.recognizers.phone import PhoneRecognizer
+from pii.recognizers.phone import PhoneRecognizer, parse_indonesian
 from tests.pii.recognizers.probe import RecognizerProbe
 
 PROBE = RecognizerProbe(PhoneRecognizer())
@@ -182,3 +185,28 @@ def test_when_any_valid_mobile_is_in_a_sentence_then_it_is_found_exactly(
     number = layout.format(prefix, digits[:4], digits[4:])
     text = f"tolong hubungi {number} besok"
     assert found(text) == spans(text, number)
+
+
+def _parsed_or_error(parse: Callable[[str], PhoneNumber], number: str) -> PhoneNumber | str:
+    try:
+        return parse(number)
+    except phonenumbers.NumberParseException as error:
+        return f"error {error.error_type}"
+
+
+_AREA_OR_OPERATOR = st.sampled_from(["", "8", "81", "85", "88", "2", "21", "22", "1", "9", "0"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.one_of(
+        st.text("0123456789", max_size=19),
+        st.builds("0{}{}".format, _AREA_OR_OPERATOR, st.text("0123456789", max_size=16)),
+    )
+)
+def test_the_quick_domestic_parse_reads_every_digit_string_as_libphonenumber_does(
+    number: str,
+) -> None:
+    # The same number (all fields, italian_leading_zero included), or the same refusal.
+    expected = _parsed_or_error(lambda n: phonenumbers.parse(n, "ID"), number)
+    assert _parsed_or_error(parse_indonesian, number) == expected

@@ -225,13 +225,15 @@ class PersonTagger:
         """
         cores: list[tuple[int, int]] = []
         after_cue_word = -1  # end of the last place or organisation cue word ("Kelurahan", "Jl")
-        anchor_kind = self._anchor_kind
+        kinds = self._anchor_kinds
         for match in _ANCHOR.finditer(text):
-            kind = anchor_kind(match.group())
+            word = match.group()
+            known = kinds.get(word)
+            kind = known if known is not None else self._anchor_kind(word)
             base = kind & ~_NAMED_BIT
             if base == _NEVER:
                 continue
-            start, end = match.span()
+            start, end = match.start(), match.end()
             if base == _CUE:
                 found = self._after_cue(text, end)
                 if found is not None:
@@ -265,14 +267,15 @@ class PersonTagger:
         match = _NEXT_WORDS.match(text, position)
         found: int | None = None
         if match is not None:
+            spans = match.regs  # the whole match's span, then each group's; (-1, -1) if unmatched
             for group in range(1, CUE_REACH + 1):
-                word = match.group(group)
-                if word is None:
+                start, end = spans[group]
+                if start < 0:
                     break
-                if glued(text, match.start(group), match.end(group)):
+                if glued(text, start, end):
                     break  # an e-mail address or a link: "putri.firmansyah@example.com"
-                if word[0].islower() and self.lowercase_candidate(word):
-                    found = match.end(group)
+                if text[start].islower() and self.lowercase_candidate(text[start:end]):
+                    found = end
         return found
 
     # -- tagging ---------------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pii.person.tokens import tokenize
+from pii.person.tokens import TOKEN_RE, tokenize
 
 
 def test_when_text_is_tokenized_then_offsets_slice_the_tokens_out() -> None:
@@ -42,3 +44,21 @@ def test_when_a_window_starts_mid_sentence_then_its_first_word_does_not_start_on
     tokens = tokenize(text, text.index("Budi"), at_start=False)
     assert tokens.words == ["Budi", "Santoso"]
     assert tokens.bos == [False, False]
+
+
+# Letters, digits, the separators numbers and words keep, punctuation, and several kinds of
+# whitespace (a no-break space and a line separator among them).
+_TEXT = st.text(
+    st.sampled_from(list("aZé9_-.,:/' \t\n\u00a0\u2028!?\"(Ⅻ٣")) | st.characters(), max_size=60
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TEXT, st.integers(0, 60), st.integers(0, 60))
+def test_a_token_stands_where_the_token_pattern_matched_it(text: str, start: int, end: int) -> None:
+    start, end = min(start, len(text)), min(max(start, end), len(text))
+    matches = list(TOKEN_RE.finditer(text, start, end))
+    tokens = tokenize(text, start, end)
+    assert tokens.words == [m.group() for m in matches]
+    assert tokens.starts == [m.start() for m in matches]
+    assert tokens.ends == [m.end() for m in matches]

@@ -195,18 +195,23 @@ def _parsed_or_error(parse: Callable[[str], PhoneNumber], number: str) -> PhoneN
 
 
 _AREA_OR_OPERATOR = st.sampled_from(["", "8", "81", "85", "88", "2", "21", "22", "1", "9", "0"])
+_DIGITS = st.text("0123456789", max_size=16)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=4000, deadline=None)
 @given(
     st.one_of(
         st.text("0123456789", max_size=19),
-        st.builds("0{}{}".format, _AREA_OR_OPERATOR, st.text("0123456789", max_size=16)),
-    )
+        st.builds(
+            "{}{}{}".format, st.sampled_from(["0", "62", "620", "6"]), _AREA_OR_OPERATOR, _DIGITS
+        ),
+    ),
+    st.booleans(),
 )
-def test_the_quick_domestic_parse_reads_every_digit_string_as_libphonenumber_does(
-    number: str,
+def test_the_quick_indonesian_parse_reads_every_digit_string_as_libphonenumber_does(
+    number: str, international: bool
 ) -> None:
     # The same number (all fields, italian_leading_zero included), or the same refusal.
-    expected = _parsed_or_error(lambda n: phonenumbers.parse(n, "ID"), number)
-    assert _parsed_or_error(parse_indonesian, number) == expected
+    written = "+" + number if international else number
+    expected = _parsed_or_error(lambda n: phonenumbers.parse(n, "ID"), written)
+    assert _parsed_or_error(lambda n: parse_indonesian(n, international), number) == expected

@@ -48,12 +48,13 @@ MIN_TRACKED_DIGITS = 7
 # Possessive: separators and digits are disjoint, so giving back a separator or a group never
 # lets the number go on; not offering to saves the backtracking on every short number.
 _NUMBER = re.compile(rf"\d(?:[ .\-()]{{0,3}}+\d){{{MIN_TRACKED_DIGITS - 1},}}+")
-_NUMBER_GAPS = str.maketrans("", "", " .-()")
 NUMBER_LOOKAHEAD = 2  # number patterns look at most this many characters past their match
 
 
 def digits(text: str) -> str:
     """The digits of a number written with separators."""
+    if text.isdigit():
+        return text  # written without separators, as most are
     return "".join(filter(str.isdigit, text))
 
 
@@ -240,10 +241,21 @@ class TextScan:
 
     def _tracked_numbers(self) -> list[tuple[int, int, int]]:
         if self._numbers is None:
-            self._numbers = [
-                (*match.span(), len(match.group().translate(_NUMBER_GAPS)))
-                for match in _NUMBER.finditer(self.text)
-            ]
+            numbers: list[tuple[int, int, int]] = []
+            for match in _NUMBER.finditer(self.text):
+                start, end = match.span()
+                number = match.group()
+                # Digits and the gaps `_NUMBER` allows between them (counting is cheaper than
+                # str.translate, which looks every character up).
+                gaps = (
+                    number.count(" ")
+                    + number.count(".")
+                    + number.count("-")
+                    + number.count("(")
+                    + number.count(")")
+                )
+                numbers.append((start, end, end - start - gaps))
+            self._numbers = numbers
         return self._numbers
 
     def spans(self, pattern: regex.Pattern[str], pos: int, endpos: int) -> list[tuple[int, int]]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
-from hypothesis import assume, given
+import regex
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pii.engine import PiiEngine
 from pii.recognizers.nik import NikRecognizer
 from pii.recognizers.vehicle_plate import (
     NOT_PLATES,
+    PLATE_REGEX,
+    PLATE_START,
     REGION_PREFIXES,
     VEHICLE_WORD_ROOTS,
     VEHICLE_WORDS,
@@ -216,3 +219,32 @@ def test_a_vehicle_word_written_with_a_folding_letter_still_lets_a_chat_plate_co
 def test_every_vehicle_word_contains_a_root_of_the_cheap_test() -> None:
     for word in VEHICLE_WORDS:
         assert any(root in word.lower() for root in VEHICLE_WORD_ROOTS), word
+
+
+_SEPARATORS = st.sampled_from(["", " ", "  ", "   ", "    ", "-", ".", "\u00a0", "\t", "--", "/"])
+_NOISE = st.text(st.sampled_from(list("aZx9 _-.(")), max_size=3)
+# Plate-like strings (a prefix, a separator, digits, maybe letters) amid noise, and free soup.
+_PLATE_LIKE = st.one_of(
+    st.builds(
+        "{}{}{}{}{}{}{}".format,
+        _NOISE,
+        st.sampled_from(sorted(REGION_PREFIXES)),
+        _SEPARATORS,
+        st.text("0123456789", min_size=1, max_size=5),
+        _SEPARATORS,
+        st.text("ABCXYZ", max_size=4),
+        _NOISE,
+    ),
+    st.lists(
+        st.sampled_from([*sorted(REGION_PREFIXES), *"0123456789", " ", "-", ".", "\u00a0", "x"]),
+        max_size=14,
+    ).map("".join),
+)
+
+
+@settings(max_examples=400)
+@given(_PLATE_LIKE)
+def test_every_plate_in_capitals_begins_where_the_quick_start_test_finds_one(text: str) -> None:
+    # The pattern scan is skipped when the start test finds nothing: it must never miss a match.
+    if regex.search(PLATE_REGEX, text) is not None:
+        assert PLATE_START.search(text) is not None

@@ -58,6 +58,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None, *, at_start: boo
     sentence-final mark that is not an abbreviation's dot (`Dr.`, `S.H.`, `a.n.`, an initial).
     `at_start` says whether `start` is at a sentence start (it is for a whole text).
     """
+    start = max(start, 0)  # as `findall` takes it (a negative `str.find` start counts from the end)
     words: list[str] = TOKEN_RE.findall(text, start, len(text) if end is None else end)
     # Every character that is not whitespace starts or continues a token, so only whitespace
     # lies between tokens and a token's first occurrence from the previous token's end is its

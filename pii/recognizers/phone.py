@@ -98,7 +98,6 @@ def _indonesian_national_pattern() -> re.Pattern[str]:
 
 
 _ID_NATIONAL = _indonesian_national_pattern()
-_MAX_NATIONAL_DIGITS = 17
 
 
 def parse_indonesian(number: str, international: bool = False) -> PhoneNumber:
@@ -124,7 +123,6 @@ def parse_indonesian(number: str, international: bool = False) -> PhoneNumber:
     if (
         national
         and national[0] != "0"
-        and len(national) <= _MAX_NATIONAL_DIGITS
         and national.isdigit()
         and national.isascii()
         and _ID_NATIONAL.fullmatch(national) is not None

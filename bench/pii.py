@@ -137,20 +137,24 @@ class Message:
         return not self.gold
 
 
-DetectFn = Callable[[str, str], list[Span]]
-CallFn = Callable[[str, str], object]
+CallFn = Callable[[str, str], Any]
+SpansFn = Callable[[Any], list[Span]]
 
 
 @dataclass
 class Detector:
     """A detector under test. `call` is its own analysis call, the one speed is measured on;
-    `detect` also turns the answer into the benchmark's spans for scoring (not timed)."""
+    `spans` turns its answer into the benchmark's spans for scoring (not timed)."""
 
     name: str
     description: str
-    detect: DetectFn
     call: CallFn
+    spans: SpansFn
     info: dict[str, Any] = field(default_factory=dict)
+
+    def detect(self, text: str, language: str) -> list[Span]:
+        """The detector's answer for `text` as the benchmark's spans."""
+        return self.spans(self.call(text, language))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,23 +238,21 @@ def kilobyte_message(messages: Sequence[Message]) -> str:
 def gerbang_detector(skip: frozenset[str] = frozenset()) -> Detector:
     """The engine with its default recognizers, less those whose class name is in `skip`."""
     from pii.engine import PiiEngine
+    from pii.findings import Finding
     from pii.recognizers import default_recognizers
 
     recognizers = [r for r in default_recognizers() if type(r).__name__ not in skip]
     engine = PiiEngine(recognizers)
 
-    def call(text: str, language: str) -> object:
-        return engine.analyze(text, language)
-
-    def detect(text: str, language: str) -> list[Span]:
-        return [Span(f.start, f.end, f.type, f.type) for f in engine.analyze(text, language)]
+    def spans(findings: list[Finding]) -> list[Span]:
+        return [Span(f.start, f.end, f.type, f.type) for f in findings]
 
     left_out = f", without {', '.join(sorted(skip))}" if skip else ""
     return Detector(
         "gerbang",
         f"Gerbang PiiEngine, default recognizers{left_out} and threshold",
-        detect,
-        call,
+        engine.analyze,
+        spans,
         {
             "recognizers": [type(r).__name__ for r in recognizers],
             "skipped": sorted(skip),
@@ -262,7 +264,7 @@ def gerbang_detector(skip: frozenset[str] = frozenset()) -> Detector:
 def presidio_detector(threshold: float) -> Detector:
     import spacy
     import tldextract.tldextract
-    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer import AnalyzerEngine, RecognizerResult
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
     from pii.offline import offline_tld_extractor
@@ -288,21 +290,20 @@ def presidio_detector(threshold: float) -> Detector:
             default_score_threshold=threshold,
         )
 
-    def call(text: str, language: str) -> object:
+    def call(text: str, language: str) -> list[RecognizerResult]:
         return analyzer.analyze(text, language="en")
 
-    def detect(text: str, language: str) -> list[Span]:
+    def spans(results: list[RecognizerResult]) -> list[Span]:
         return [
-            Span(r.start, r.end, PRESIDIO_MAP.get(r.entity_type), r.entity_type)
-            for r in analyzer.analyze(text, language="en")
+            Span(r.start, r.end, PRESIDIO_MAP.get(r.entity_type), r.entity_type) for r in results
         ]
 
     return Detector(
         "presidio",
         f"stock Presidio {_version('presidio-analyzer')}, predefined recognizers, "
         f'blank spaCy "en", language "en", threshold {threshold:g}',
-        detect,
         call,
+        spans,
         {
             "version": _version("presidio-analyzer"),
             "threshold": threshold,
@@ -343,17 +344,17 @@ def _presidio_classes_first() -> Iterator[None]:
 def samaran_detector() -> Detector:
     from lokal.samaran import detect_pii
 
-    def call(text: str, language: str) -> object:
+    def call(text: str, language: str) -> Any:
         return detect_pii(text)
 
-    def detect(text: str, language: str) -> list[Span]:
-        return [Span(m.start, m.end, SAMARAN_MAP.get(m.type), m.type) for m in detect_pii(text)]
+    def spans(matches: Any) -> list[Span]:
+        return [Span(m.start, m.end, SAMARAN_MAP.get(m.type), m.type) for m in matches]
 
     return Detector(
         "samaran",
         f"lokal-id {_version('lokal-id')} Samaran detect_pii, default (medium) confidence",
-        detect,
         call,
+        spans,
         {"version": _version("lokal-id"), "mapping": SAMARAN_MAP},
     )
 

@@ -1,0 +1,77 @@
+"""The fast JSON codec reads and writes every document as the standard library does."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway.json_codec import dumps, loads
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _standard(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=json_values, as_bytes=st.booleans())
+def test_a_document_reads_as_the_standard_library_reads_it_and_writes_back_the_same(
+    value: Any, as_bytes: bool
+) -> None:
+    text = json.dumps(value, ensure_ascii=bool(as_bytes))
+    document = loads(text.encode() if as_bytes else text)
+    assert document.value == json.loads(text)
+    assert json.loads(document.dumps()) == value  # the same value, integers exact
+    assert json.loads(dumps(value)) == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=json_values.filter(lambda v: "e-" not in json.dumps(v)))
+def test_output_is_the_standard_librarys_compact_utf8_form(value: Any) -> None:
+    assert loads(_standard(value)).dumps() == _standard(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"id": 123456789012345678901234567890}',  # beyond 64 bits: orjson would give a float
+        '{"big": -18446744073709551617}',
+        '{"x": NaN, "y": Infinity}',  # orjson refuses these
+        '{"x": 1e400}',
+        '{"s": "\\ud800"}',  # a lone surrogate, which json accepts
+    ],
+)
+def test_what_orjson_cannot_read_exactly_is_read_and_written_by_the_standard_library(
+    text: str,
+) -> None:
+    document = loads(text)
+    assert document.standard
+    expected = json.loads(text)
+    value = document.value
+    for key in expected:
+        if isinstance(expected[key], float) and math.isnan(expected[key]):
+            assert math.isnan(value[key])
+        else:
+            assert value[key] == expected[key]
+    if "ud800" not in text:  # a lone surrogate cannot be written as UTF-8 by either library
+        assert document.dumps() == _standard(expected)
+
+
+@pytest.mark.parametrize("text", ["{", '{"a": 1,}', "[1 2]", "", "nul"])
+def test_malformed_json_raises_the_standard_error(text: str) -> None:
+    with pytest.raises(json.JSONDecodeError):
+        loads(text)

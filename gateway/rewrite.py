@@ -98,7 +98,15 @@ class HeldStream:
 
     def feed(self, piece: str) -> str:
         """Add a piece; return the rewritten text that may be sent now (possibly empty)."""
+        self.hold(piece)
+        return self.release()
+
+    def hold(self, piece: str) -> None:
+        """Add a piece without releasing anything: more pieces are at hand (`release` next)."""
         self._pending += piece
+
+    def release(self) -> str:
+        """The rewritten text that may be sent now (possibly empty): one scan, at most."""
         cut = len(self._pending) - self._hold
         return self._advance(cut) if cut >= self._step else ""
 

@@ -6,20 +6,43 @@ Chat Completions chunks carry text in `choices[i].delta.<field>` and tool-call a
 a `HeldStream` so a placeholder or an identifier split across events is still caught; a channel is
 flushed when its choice finishes or the stream ends. Every other string in any event, and data
 that is not JSON, is rewritten whole. Nothing passes unexamined.
+
+Events that arrive together (one read from the upstream) are rewritten as one batch: each
+channel's pieces are gathered and its held window scanned once, at the batch's end, and the text
+it releases goes into the channel's last event of the batch (the earlier ones carry ""). A fast
+upstream thus costs one scan per read, not one per few events; a slow one, one event per read,
+is rewritten event by event as before.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from gateway import json_codec
+from gateway.json_codec import JsonDocument
 from gateway.rewrite import HeldStream, ResponseRewriter
 
 ChannelKey = tuple[str | int, ...]
 _STRUCTURAL = frozenset(
     {"id", "object", "model", "role", "type", "finish_reason", "system_fingerprint", "item_id"}
 )
+
+
+@dataclass(slots=True)
+class _JsonEvent:
+    """An event of the batch whose JSON data is written once the batch's channels released."""
+
+    head: str  # its other fields (event:, id:, ...), each line ending in a newline
+    data: JsonDocument
+
+    def encode(self) -> bytes:
+        return b"".join((self.head.encode(), b"data: ", self.data.dumps(), b"\n\n"))
+
+
+Batch = list[bytes | _JsonEvent]
 
 
 class SseRewriter:
@@ -33,26 +56,35 @@ class SseRewriter:
         self._buffer = b""
         self._channels: dict[ChannelKey, HeldStream] = {}
         self._last_chunk: dict[str, Any] | None = None
+        # Channels fed in this batch -> (object, key) of their last piece: where released text goes.
+        self._fed: dict[ChannelKey, tuple[dict[str, Any], str]] = {}
 
     def feed(self, data: bytes) -> bytes:
         """Rewritten events completed by `data` (an event ends with a blank line)."""
         self._buffer += data.replace(b"\r\n", b"\n")
-        out = bytearray()
+        batch: Batch = []
         while (end := self._buffer.find(b"\n\n")) >= 0:
             block, self._buffer = self._buffer[:end], self._buffer[end + 2 :]
-            out += self._event(block.decode("utf-8", "replace"))
-        return bytes(out)
+            self._event(block.decode("utf-8", "replace"), batch)
+        return self._settle(batch)
 
     def finish(self) -> bytes:
         """Flush a trailing event without its blank line and any text still held back."""
-        out = bytearray()
+        batch: Batch = []
         if self._buffer.strip():
-            out += self._event(self._buffer.decode("utf-8", "replace"))
+            self._event(self._buffer.decode("utf-8", "replace"), batch)
         self._buffer = b""
-        out += self._flush_all()
-        return bytes(out)
+        batch.append(self._flush_all())
+        return self._settle(batch)
 
-    def _event(self, block: str) -> bytes:
+    def _settle(self, batch: Batch) -> bytes:
+        """Release each channel fed in the batch (one scan each), then write the batch."""
+        for key, (holder, name) in self._fed.items():
+            holder[name] = self._channels[key].release()
+        self._fed.clear()
+        return b"".join(item if isinstance(item, bytes) else item.encode() for item in batch)
+
+    def _event(self, block: str, batch: Batch) -> None:
         fields: list[str] = []
         data_lines: list[str] = []
         for line in block.split("\n"):
@@ -61,33 +93,36 @@ class SseRewriter:
             else:
                 fields.append(line)  # event:, id:, retry:, comments pass unchanged
         if not data_lines:
-            return (block + "\n\n").encode()
+            batch.append((block + "\n\n").encode())
+            return
         data = "\n".join(data_lines)
-        prefix = b""
-        if data == "[DONE]":
-            prefix = self._flush_all()
-        else:
-            prefix, data = self._rewrite_data(data)
         head = "".join(f"{line}\n" for line in fields)
+        if data == "[DONE]":
+            batch.append(self._flush_all())
+        else:
+            try:
+                document = json_codec.loads(data)
+            except json.JSONDecodeError:
+                data = self._rewriter.rewrite(data)
+            else:
+                batch.append(self._json_event(head, document, batch))
+                return
         body = "".join(f"data: {line}\n" for line in data.split("\n"))
-        return prefix + f"{head}{body}\n".encode()
+        batch.append(f"{head}{body}\n".encode())
 
-    def _rewrite_data(self, data: str) -> tuple[bytes, str]:
-        try:
-            event = json.loads(data)
-        except json.JSONDecodeError:
-            return b"", self._rewriter.rewrite(data)
-        prefix = b""
+    def _json_event(self, head: str, document: JsonDocument, batch: Batch) -> _JsonEvent:
+        event = document.value
         if isinstance(event, dict) and isinstance(event.get("choices"), list):
             self._chat_chunk(event)
         elif isinstance(event, dict) and event.get("type") == "response.output_text.delta":
             key: ChannelKey = ("r", str(event.get("item_id")), int(event.get("content_index", 0)))
-            event["delta"] = self._channel(key).feed(str(event.get("delta", "")))
+            event["delta"] = str(event.get("delta", ""))
+            self._piece(key, event, "delta", done=False)
         else:
             if isinstance(event, dict) and event.get("type") == "response.output_text.done":
-                prefix = self._flush_all(("r", str(event.get("item_id"))))
-            event = self._rewrite_strings(event, None)
-        return prefix, json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+                batch.append(self._flush_all(("r", str(event.get("item_id")))))
+            document = JsonDocument(self._rewrite_strings(event, None), document.standard)
+        return _JsonEvent(head, document)
 
     def _chat_chunk(self, chunk: dict[str, Any]) -> None:
         self._last_chunk = chunk
@@ -100,31 +135,38 @@ class SseRewriter:
             if isinstance(delta, dict):
                 for name, value in list(delta.items()):
                     if isinstance(value, str) and name not in _STRUCTURAL:
-                        delta[name] = self._piece(("c", index, name), value, done)
+                        self._piece(("c", index, name), delta, name, done)
                 for call in delta.get("tool_calls") or ():
                     function = call.get("function") if isinstance(call, dict) else None
                     if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-                        key = ("t", index, call.get("index", 0))
-                        function["arguments"] = self._piece(key, function["arguments"], done)
+                        self._piece(("t", index, call.get("index", 0)), function, "arguments", done)
             if done:
                 self._flush_choice(index, choice)
             for name, value in list(choice.items()):
                 if name not in ("delta", "index", "finish_reason"):
                     choice[name] = self._rewrite_strings(value, name)
 
-    def _piece(self, key: ChannelKey, value: str, done: bool) -> str:
+    def _piece(self, key: ChannelKey, holder: dict[str, Any], name: str, done: bool) -> None:
+        """Hold `holder[name]` in its channel; the text the channel releases is put there, now
+        when the channel is done, else when the batch settles (unless a later piece comes)."""
         stream = self._channel(key)
-        text = stream.feed(value)
+        stream.hold(holder[name])
         if done:
-            text += stream.finish()
-            del self._channels[key]
-        return text
+            holder[name] = self._end_channel(key)
+        else:
+            holder[name] = ""
+            self._fed[key] = (holder, name)
+
+    def _end_channel(self, key: ChannelKey) -> str:
+        """Close a channel: everything it still holds, rewritten."""
+        self._fed.pop(key, None)
+        return self._channels.pop(key).finish()
 
     def _flush_choice(self, index: object, choice: dict[str, Any]) -> None:
         """Text still held for a finished choice goes into its final delta."""
         delta = choice.setdefault("delta", {})
         for key in [k for k in self._channels if k[0] in ("c", "t") and k[1] == index]:
-            rest = self._channels.pop(key).finish()
+            rest = self._end_channel(key)
             if not rest:
                 continue
             if key[0] == "c":
@@ -144,12 +186,12 @@ class SseRewriter:
         choices: dict[object, dict[str, Any]] = {}
         events = bytearray()
         for key in [k for k in self._channels if k[: len(prefix)] == prefix]:
-            rest = self._channels.pop(key).finish()
+            rest = self._end_channel(key)
             if not rest:
                 continue
             if key[0] == "r":
                 event = {"type": "response.output_text.delta", "item_id": key[1], "delta": rest}
-                events += f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
+                events += b"data: " + json_codec.dumps(event) + b"\n\n"
                 continue
             choice = choices.setdefault(key[1], {"index": key[1], "delta": {}})
             if key[0] == "c":
@@ -160,7 +202,7 @@ class SseRewriter:
                 )
         if choices:
             chunk["choices"] = list(choices.values())
-            events += f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode()
+            events += b"data: " + json_codec.dumps(chunk) + b"\n\n"
         return bytes(events)
 
     def _channel(self, key: ChannelKey) -> HeldStream:

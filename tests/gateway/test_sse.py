@@ -14,6 +14,7 @@ from gateway.rewrite import ResponseRewriter
 from gateway.sse import SseRewriter
 from pii.anonymizer import Anonymizer, OperatorSpec
 from pii.engine import PiiEngine
+from pii.findings import Finding
 from pii.vault import PlaceholderVault
 
 NIK = "3171234567890003"  # synthetic
@@ -175,3 +176,28 @@ def test_when_a_stream_ends_without_finish_then_held_text_still_arrives(engine: 
     raw = raw[: raw.rindex(b"data: {", 0, raw.rindex(b"data: [DONE]"))]  # no finish, no [DONE]
     events = parse(run(SseRewriter(make_rewriter(engine)), raw, []))
     assert content(events) == make_rewriter(engine).rewrite(TEXT)
+
+
+def test_when_many_events_arrive_in_one_read_then_their_text_is_scanned_once(
+    engine: PiiEngine,
+) -> None:
+    scans: list[int] = []
+    rewriter = make_rewriter(engine)
+
+    def counting(text: str) -> list[Finding]:
+        scans.append(len(text))
+        return engine.analyze(text)
+
+    rewriter.analyze = counting
+    text = TEXT * 3
+    raw = chat_events(text, 5)
+    finish_at = raw.rindex(b"data: {")  # the finish chunk, then [DONE]
+    sse = SseRewriter(rewriter)
+    first = parse(sse.feed(raw[:finish_at]))  # every content event in one read
+    assert len(scans) == 1
+    released = [choice["delta"]["content"] for e in first for choice in e["choices"]]
+    assert not any(released[:-1])  # what the read released goes into its last event
+    assert released[-1]
+    rest = parse(sse.feed(raw[finish_at:]) + sse.finish())
+    assert len(scans) == 2  # and what was held back, once, when the choice finished
+    assert content(first) + content(rest) == make_rewriter(engine).rewrite(text)

@@ -129,7 +129,7 @@ async def test_when_a_stream_is_scanned_slowly_then_the_event_loop_keeps_turning
     assert response.status == 200
     streamed = _streamed_text(body)
     assert streamed == TEXT
-    assert elapsed >= 2 * SCAN_S  # the text was scanned (slowly) before it was sent
+    assert elapsed >= SCAN_S  # the text was scanned (slowly) before it was sent
     assert max(gaps) < SCAN_S / 2  # while the loop kept serving everything else
 
 

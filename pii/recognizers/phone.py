@@ -45,8 +45,9 @@ def _left_of(first: str) -> str:
     return rf"(?<![\w+#]{first})(?<!\w[\-_]{first})(?<!\d[.,]{first})(?<!\d {first})"
 
 
-# ... and the same after the number.
-_RIGHT = r"(?!\w)(?![.\-_]\w)(?![.,]\d)(?! \d)"
+# ... and the same after the number, where a full stop may meet the next sentence's first letter
+# (`HP 081234567890.Terima kasih`, typed without a space) but not a digit (`0812.5`).
+_RIGHT = r"(?!\w)(?![\-_]\w)(?![.,]\d)(?! \d)"
 
 # A parenthesis opens the number only around its first group: `(0812) 3456 7890`, `(+62) 812...`;
 # in `(0812 3456 7890)` the parentheses stay outside the span.

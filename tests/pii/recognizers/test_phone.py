@@ -49,6 +49,8 @@ spans = PROBE.spans
         pytest.param("Nama : Budi\nNo. HP : 0812-3456-7890\n", "0812-3456-7890", id="form"),
         pytest.param("Telp.081234567890", "081234567890", id="glued-to-label-dot"),
         pytest.param("HP:081234567890.", "081234567890", id="sentence-end"),
+        pytest.param("HP 081234567890.Terima kasih", "081234567890", id="next-sentence-glued"),
+        pytest.param("WA 0812-3456-7890.Makasih", "0812-3456-7890", id="dashes-sentence-glued"),
     ],
 )
 def test_when_an_indonesian_mobile_number_is_written_any_way_then_it_is_reported(

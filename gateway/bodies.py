@@ -18,6 +18,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from urllib.parse import parse_qsl, urlencode
 
+from gateway import json_codec
 from gateway.errors import BodyTooLarge, MalformedBody, UnsupportedMediaType
 
 JsonPath = tuple[str | int, ...]
@@ -157,17 +158,18 @@ def _decode_text(body: bytes, charset: str) -> str:
 
 def _json_fields(text: str, kind: str, selection: JsonSelection) -> TextFields:
     try:
-        document = json.loads(text)
+        parsed = json_codec.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedBody(f"malformed JSON at line {exc.lineno} column {exc.colno}") from exc
+    document = parsed.value
     paths = [path for path, _ in _strings(document, ()) if selection.wants(path)]
     texts = tuple(_get(document, path) for path in paths)
 
     def rebuild(replaced: Sequence[str]) -> bytes:
-        holder = [json.loads(text)]  # a holder, so a top-level string can be replaced too
+        holder = [json_codec.loads(text).value]  # a holder: a top-level string can be replaced
         for path, value in zip(paths, replaced, strict=True):
             _set(holder, (0, *path), value)
-        return json.dumps(holder[0], ensure_ascii=False, separators=(",", ":")).encode()
+        return json_codec.dumps(holder[0], standard=parsed.standard)
 
     return TextFields(texts, rebuild, kind)
 

@@ -50,6 +50,7 @@ def test_output_is_the_standard_librarys_compact_utf8_form(value: Any) -> None:
     [
         '{"id": 123456789012345678901234567890}',  # beyond 64 bits: orjson would give a float
         '{"big": -18446744073709551617}',
+        '{"n": -9999999999999999999}',  # 19 digits, below the least 64-bit integer
         '{"x": NaN, "y": Infinity}',  # orjson refuses these
         '{"x": 1e400}',
         '{"s": "\\ud800"}',  # a lone surrogate, which json accepts

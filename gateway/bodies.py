@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from gateway import json_codec
 from gateway.errors import BodyTooLarge, MalformedBody, UnsupportedMediaType
+from gateway.json_codec import JsonDocument
 
 JsonPath = tuple[str | int, ...]
 
@@ -166,10 +167,11 @@ def _json_fields(text: str, kind: str, selection: JsonSelection) -> TextFields:
     texts = tuple(_get(document, path) for path in paths)
 
     def rebuild(replaced: Sequence[str]) -> bytes:
-        holder = [json_codec.loads(text).value]  # a holder: a top-level string can be replaced
+        fresh = json_codec.loads(text)
+        holder = [fresh.value]  # a holder, so that a top-level string can be replaced too
         for path, value in zip(paths, replaced, strict=True):
             _set(holder, (0, *path), value)
-        return json_codec.dumps(holder[0], standard=parsed.standard)
+        return JsonDocument(holder[0], fresh.standard).dumps()
 
     return TextFields(texts, rebuild, kind)
 

@@ -7,11 +7,14 @@ Those documents are read, and written back, by the standard library, so no value
 way through the gateway. Output is compact UTF-8 either way, as
 `json.dumps(value, ensure_ascii=False, separators=(",", ":"))` writes it; the one difference is
 the spelling of some floats (orjson writes 1.5e-7 where `json` writes 1.5e-07, the same number).
+A string holding a lone surrogate (half of a pair that an upstream split between two streamed
+events) cannot be UTF-8: such a document is written with \\u escapes, as JSON allows.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +40,8 @@ class JsonDocument:
     standard: bool = False  # read by `json`: it may hold what orjson cannot write as read
 
     def dumps(self) -> bytes:
-        """The value (possibly changed in place since) as compact UTF-8 JSON."""
-        return dumps(self.value, standard=self.standard)
+        """The value (its strings possibly replaced since) as compact UTF-8 JSON."""
+        return _write(self.value, standard=self.standard)
 
 
 def loads(text: str | bytes) -> JsonDocument:
@@ -52,12 +55,33 @@ def loads(text: str | bytes) -> JsonDocument:
         return JsonDocument(json.loads(text), standard=True)  # what orjson refuses, or an error
 
 
-def dumps(value: Any, *, standard: bool = False) -> bytes:
-    """`value` as compact UTF-8 JSON; `standard` True (or a value orjson cannot write, such as an
-    integer beyond 64 bits) writes it with the standard library."""
+def dumps(value: Any) -> bytes:
+    """`value` as compact UTF-8 JSON, as the standard library writes it (NaN and infinities too,
+    which orjson would write as null)."""
+    out = _write(value, standard=False)
+    if b"null" in out and _holds_non_finite(value):
+        return _write(value, standard=True)
+    return out
+
+
+def _write(value: Any, *, standard: bool) -> bytes:
     if not standard:
         try:
             return orjson.dumps(value)
-        except orjson.JSONEncodeError:
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits, a lone surrogate, ...
             pass
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate (half of a pair split between two events):
+        return json.dumps(value, separators=(",", ":")).encode()  # written as \\u escapes
+
+
+def _holds_non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_holds_non_finite(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_non_finite(item) for item in value)
+    return False

@@ -64,14 +64,22 @@ async def test_when_the_body_is_small_then_it_is_masked_without_the_pool(
     assert "<ID_NIK_1>" in content
 
 
-async def test_when_the_text_to_mask_is_large_then_it_is_masked_in_the_pool(
-    engine: PiiEngine,
+LONG = FILLER * (INLINE_CHARS // len(FILLER) + 1)
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        pytest.param([MESSAGE + " " + LONG], id="a-long-text-to-mask"),
+        pytest.param([LONG, MESSAGE], id="a-short-text-to-mask-in-a-long-history"),
+    ],
+)
+async def test_when_the_body_is_large_then_it_is_masked_in_the_pool(
+    engine: PiiEngine, messages: list[str]
 ) -> None:
-    long_message = MESSAGE + " " + FILLER * (INLINE_CHARS // len(FILLER) + 1)
     with RecordingPool() as pool:
-        masked = await mask(engine, pool, [long_message])
-    assert pool.submitted  # off the event loop
-    content = json.loads(masked)["messages"][0]["content"]
-    assert NIK not in content
-    assert PHONE not in content
-    assert content.endswith(FILLER)
+        masked = await mask(engine, pool, messages)
+    assert pool.submitted  # off the event loop: every field is read for placeholders
+    contents = [m["content"] for m in json.loads(masked)["messages"]]
+    assert not any(NIK in c or PHONE in c for c in contents)
+    assert any(c.endswith(FILLER) for c in contents)

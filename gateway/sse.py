@@ -4,8 +4,9 @@ Chat Completions chunks carry text in `choices[i].delta.<field>` and tool-call a
 `choices[i].delta.tool_calls[j].function.arguments`; the Responses API sends
 `response.output_text.delta` events. Each of those is one channel of text pieces, rewritten through
 a `HeldStream` so a placeholder or an identifier split across events is still caught; a channel is
-flushed when its choice finishes or the stream ends. Every other string in any event, and data
-that is not JSON, is rewritten whole. Nothing passes unexamined.
+flushed when its choice finishes or the stream ends. Every other string in any event (a chunk's
+other fields, content sent as a list of parts, a tool's name), data that is not JSON and comment
+lines are rewritten whole; only the `event:`, `id:` and `retry:` fields pass as they are.
 
 Events that arrive together (one read from the upstream) are rewritten as one batch: each
 channel's pieces are gathered and its held window scanned once, at the batch's end, and the text
@@ -61,7 +62,8 @@ class SseRewriter:
 
     def feed(self, data: bytes) -> bytes:
         """Rewritten events completed by `data` (an event ends with a blank line)."""
-        self._buffer += data.replace(b"\r\n", b"\n")
+        # Joined first: a CRLF may be split between two reads.
+        self._buffer = (self._buffer + data).replace(b"\r\n", b"\n")
         batch: Batch = []
         while (end := self._buffer.find(b"\n\n")) >= 0:
             block, self._buffer = self._buffer[:end], self._buffer[end + 2 :]
@@ -90,13 +92,15 @@ class SseRewriter:
         for line in block.split("\n"):
             if line.startswith("data:"):
                 data_lines.append(line[5:].removeprefix(" "))
+            elif line.startswith(":") and len(line) > 1:  # a comment is text too
+                fields.append(":" + self._rewriter.rewrite(line[1:]).replace("\n", " "))
             else:
-                fields.append(line)  # event:, id:, retry:, comments pass unchanged
+                fields.append(line)  # event:, id:, retry: pass unchanged
+        head = "".join(f"{line}\n" for line in fields)
         if not data_lines:
-            batch.append((block + "\n\n").encode())
+            batch.append(f"{head}\n".encode())
             return
         data = "\n".join(data_lines)
-        head = "".join(f"{line}\n" for line in fields)
         if data == "[DONE]":
             batch.append(self._flush_all())
         else:
@@ -126,6 +130,9 @@ class SseRewriter:
 
     def _chat_chunk(self, chunk: dict[str, Any]) -> None:
         self._last_chunk = chunk
+        for name, value in list(chunk.items()):
+            if name != "choices":
+                chunk[name] = self._rewrite_strings(value, name)
         for choice in chunk["choices"]:
             if not isinstance(choice, dict):
                 continue
@@ -136,15 +143,30 @@ class SseRewriter:
                 for name, value in list(delta.items()):
                     if isinstance(value, str) and name not in _STRUCTURAL:
                         self._piece(("c", index, name), delta, name, done)
-                for call in delta.get("tool_calls") or ():
-                    function = call.get("function") if isinstance(call, dict) else None
-                    if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-                        self._piece(("t", index, call.get("index", 0)), function, "arguments", done)
+                    elif name == "tool_calls" and isinstance(value, list):
+                        for call in value:
+                            self._tool_call(index, call, done)
+                    else:  # content as a list of parts, and anything else: rewritten whole
+                        delta[name] = self._rewrite_strings(value, name)
             if done:
                 self._flush_choice(index, choice)
             for name, value in list(choice.items()):
                 if name not in ("delta", "index", "finish_reason"):
                     choice[name] = self._rewrite_strings(value, name)
+
+    def _tool_call(self, index: Any, call: object, done: bool) -> None:
+        """A tool call's arguments are a channel; its other strings (the name) are rewritten."""
+        if not isinstance(call, dict):
+            return
+        for name, value in list(call.items()):
+            if name == "function" and isinstance(value, dict):
+                for field_name, field in list(value.items()):
+                    if field_name == "arguments" and isinstance(field, str):
+                        self._piece(("t", index, call.get("index", 0)), value, field_name, done)
+                    else:
+                        value[field_name] = self._rewrite_strings(field, field_name)
+            elif name != "index":
+                call[name] = self._rewrite_strings(value, name)
 
     def _piece(self, key: ChannelKey, holder: dict[str, Any], name: str, done: bool) -> None:
         """Hold `holder[name]` in its channel; the text the channel releases is put there, now
@@ -164,11 +186,13 @@ class SseRewriter:
 
     def _flush_choice(self, index: object, choice: dict[str, Any]) -> None:
         """Text still held for a finished choice goes into its final delta."""
-        delta = choice.setdefault("delta", {})
         for key in [k for k in self._channels if k[0] in ("c", "t") and k[1] == index]:
             rest = self._end_channel(key)
             if not rest:
                 continue
+            delta = choice.get("delta")
+            if not isinstance(delta, dict):  # absent, or null in the finishing chunk
+                delta = choice["delta"] = {}
             if key[0] == "c":
                 delta[str(key[2])] = str(delta.get(str(key[2])) or "") + rest
             else:
@@ -190,7 +214,12 @@ class SseRewriter:
             if not rest:
                 continue
             if key[0] == "r":
-                event = {"type": "response.output_text.delta", "item_id": key[1], "delta": rest}
+                event = {
+                    "type": "response.output_text.delta",
+                    "item_id": key[1],
+                    "content_index": key[2],
+                    "delta": rest,
+                }
                 events += b"data: " + json_codec.dumps(event) + b"\n\n"
                 continue
             choice = choices.setdefault(key[1], {"index": key[1], "delta": {}})

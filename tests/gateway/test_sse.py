@@ -201,3 +201,72 @@ def test_when_many_events_arrive_in_one_read_then_their_text_is_scanned_once(
     rest = parse(sse.feed(raw[finish_at:]) + sse.finish())
     assert len(scans) == 2  # and what was held back, once, when the choice finished
     assert content(first) + content(rest) == make_rewriter(engine).rewrite(text)
+
+
+def test_when_lines_end_in_crlf_split_between_reads_then_nothing_is_lost(
+    engine: PiiEngine,
+) -> None:
+    raw = chat_events(TEXT, 4).replace(b"\n", b"\r\n")
+    between = [i + 1 for i, byte in enumerate(raw) if byte == ord("\r")]  # every CR | LF
+    events = parse(run(SseRewriter(make_rewriter(engine)), raw, between))
+    assert content(events) == make_rewriter(engine).rewrite(TEXT)
+    assert PHONE not in content(events)
+
+
+def test_strings_outside_the_text_channels_are_scanned_too(engine: PiiEngine) -> None:
+    chunk = {
+        "id": "c1",
+        "note": f"hubungi {PHONE} ya",
+        "choices": [
+            {
+                "index": 0,
+                "delta": {
+                    "content": [{"type": "text", "text": f"nomor {PHONE}"}],
+                    "tool_calls": [
+                        {"index": 0, "function": {"name": f"kirim {PHONE}", "arguments": "{}"}}
+                    ],
+                },
+                "finish_reason": "stop",
+            }
+        ],
+    }
+    raw = f": catatan {PHONE}\n\ndata: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+    out = run(SseRewriter(make_rewriter(engine)), raw, [])
+    assert PHONE.encode() not in out
+    event = parse(out)[0]
+    assert event["id"] == "c1"
+    assert event["choices"][0]["delta"]["tool_calls"][0]["function"]["arguments"] == "{}"
+
+
+def test_when_the_finishing_chunk_has_a_null_delta_then_held_text_still_arrives(
+    engine: PiiEngine,
+) -> None:
+    raw = chat_events(TEXT, 4).replace(b'"delta": {}', b'"delta": null')
+    assert b'"delta": null' in raw
+    events = parse(run(SseRewriter(make_rewriter(engine)), raw, []))
+    assert content(events) == make_rewriter(engine).rewrite(TEXT)
+
+
+def test_when_responses_deltas_are_flushed_then_they_keep_their_content_index(
+    engine: PiiEngine,
+) -> None:
+    deltas = [
+        {"type": "response.output_text.delta", "item_id": "m1", "content_index": 1, "delta": p}
+        for p in (TEXT[i : i + 5] for i in range(0, len(TEXT), 5))
+    ]
+    raw = "".join(f"data: {json.dumps(e)}\n\n" for e in deltas).encode()
+    out = parse(run(SseRewriter(make_rewriter(engine)), raw, []))
+    assert {e["content_index"] for e in out} == {1}
+    assert "".join(e["delta"] for e in out) == make_rewriter(engine).rewrite(TEXT)
+
+
+def test_when_an_emoji_is_split_between_events_then_it_arrives_whole(engine: PiiEngine) -> None:
+    halves = json.dumps("\U0001f600").strip('"').split("\\ude00")  # its two surrogate escapes
+    pieces = ["Terima kasih ", halves[0], "\\ude00", " sampai jumpa"]
+    raw = "".join(
+        f'data: {{"choices":[{{"index":0,"delta":{{"content":"{p}"}},"finish_reason":null}}]}}\n\n'
+        for p in pieces
+    ).encode()
+    out = run(SseRewriter(make_rewriter(engine)), raw + b"data: [DONE]\n\n", [])
+    out.decode("utf-8")  # valid UTF-8
+    assert content(parse(out)) == "Terima kasih \U0001f600 sampai jumpa"

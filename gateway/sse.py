@@ -46,6 +46,10 @@ class _JsonEvent:
 Batch = list[bytes | _JsonEvent]
 
 
+def _may_hold_text(value: object) -> bool:
+    return isinstance(value, str | list | dict)
+
+
 class SseRewriter:
     """Feed raw SSE bytes; get back rewritten, complete events."""
 
@@ -130,8 +134,8 @@ class SseRewriter:
 
     def _chat_chunk(self, chunk: dict[str, Any]) -> None:
         self._last_chunk = chunk
-        for name, value in list(chunk.items()):
-            if name != "choices":
+        for name, value in chunk.items():  # values replaced, no key added: safe while iterating
+            if name != "choices" and name not in _STRUCTURAL and _may_hold_text(value):
                 chunk[name] = self._rewrite_strings(value, name)
         for choice in chunk["choices"]:
             if not isinstance(choice, dict):
@@ -150,8 +154,8 @@ class SseRewriter:
                         delta[name] = self._rewrite_strings(value, name)
             if done:
                 self._flush_choice(index, choice)
-            for name, value in list(choice.items()):
-                if name not in ("delta", "index", "finish_reason"):
+            for name, value in choice.items():
+                if name not in ("delta", "index", "finish_reason") and _may_hold_text(value):
                     choice[name] = self._rewrite_strings(value, name)
 
     def _tool_call(self, index: Any, call: object, done: bool) -> None:

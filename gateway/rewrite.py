@@ -96,13 +96,8 @@ class HeldStream:
         self._pending = ""
         self._sent_tail = ""  # recent original text already released, as detection context
 
-    def feed(self, piece: str) -> str:
-        """Add a piece; return the rewritten text that may be sent now (possibly empty)."""
-        self.hold(piece)
-        return self.release()
-
     def hold(self, piece: str) -> None:
-        """Add a piece without releasing anything: more pieces are at hand (`release` next)."""
+        """Add a piece without releasing anything (`release` once the pieces at hand are in)."""
         self._pending += piece
 
     def release(self) -> str:

@@ -76,6 +76,15 @@ def chat_events(text: str, size: int) -> bytes:
     return body.encode()  # fmt: skip
 
 
+def responses_deltas(content_index: int) -> list[dict[str, Any]]:
+    """TEXT as Responses API `output_text.delta` events of 5 characters."""
+    return [
+        {"type": "response.output_text.delta", "item_id": "m1", "content_index": content_index,
+         "delta": TEXT[i : i + 5]}
+        for i in range(0, len(TEXT), 5)
+    ]  # fmt: skip
+
+
 def parse(stream: bytes) -> list[Any]:
     out: list[Any] = []
     for block in stream.decode().split("\n\n"):
@@ -149,10 +158,7 @@ def test_when_tool_call_arguments_stream_then_they_are_rewritten_too(engine: Pii
 def test_when_responses_api_deltas_stream_then_held_text_is_flushed_before_done(
     engine: PiiEngine,
 ) -> None:
-    deltas = [
-        {"type": "response.output_text.delta", "item_id": "m1", "content_index": 0, "delta": p}
-        for p in (TEXT[i : i + 5] for i in range(0, len(TEXT), 5))
-    ]
+    deltas = responses_deltas(content_index=0)
     done = {"type": "response.output_text.done", "item_id": "m1", "text": TEXT}
     raw = "".join(f"event: x\ndata: {json.dumps(e)}\n\n" for e in [*deltas, done]).encode()
     out = parse(run(SseRewriter(make_rewriter(engine)), raw, []))
@@ -250,10 +256,7 @@ def test_when_the_finishing_chunk_has_a_null_delta_then_held_text_still_arrives(
 def test_when_responses_deltas_are_flushed_then_they_keep_their_content_index(
     engine: PiiEngine,
 ) -> None:
-    deltas = [
-        {"type": "response.output_text.delta", "item_id": "m1", "content_index": 1, "delta": p}
-        for p in (TEXT[i : i + 5] for i in range(0, len(TEXT), 5))
-    ]
+    deltas = responses_deltas(content_index=1)
     raw = "".join(f"data: {json.dumps(e)}\n\n" for e in deltas).encode()
     out = parse(run(SseRewriter(make_rewriter(engine)), raw, []))
     assert {e["content_index"] for e in out} == {1}
